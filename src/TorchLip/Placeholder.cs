@@ -1,0 +1,5 @@
+namespace TorchLip
+{
+    /// <summary>Temporary.</summary>
+    public static class Placeholder { }
+}

@@ -1,0 +1,145 @@
+using System;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace TorchLip.Modules
+{
+    /// <summary>
+    /// A linear layer y = x·Wᵀ + b whose weight W is computed from a raw trainable parameter by a constraint
+    /// (<see cref="ConstrainWeight"/>), then multiplied by the layer's Lipschitz constant.
+    /// </summary>
+    /// <remarks>
+    /// <see cref="effective_weight"/> is the only place the constrained weight is obtained: train-mode forwards
+    /// recompute it with gradient; eval mode computes it once without gradient and caches it; export copies that
+    /// cache. The cache is dropped on every <c>train()</c>/<c>eval()</c> call, on a state load through a TorchLip
+    /// module, on a device/dtype move and when k changes. After loading state through a plain TorchSharp
+    /// container, call <c>eval()</c> again (it always refreshes).
+    /// </remarks>
+    public abstract class ConstrainedLinear : LipschitzModule
+    {
+        /// <summary>The raw (unconstrained) trainable weight, shape (out_features, in_features).</summary>
+        [TorchSharp.Utils.ComponentName(Name = "weight")]
+        protected readonly Parameter weight;
+
+        /// <summary>The bias, shape (out_features), or <c>null</c>.</summary>
+        [TorchSharp.Utils.ComponentName(Name = "bias")]
+        protected readonly Parameter? bias;
+
+        private Tensor? _evalWeight;
+
+        /// <summary>Creates the layer with an orthogonal raw weight and a zero bias.</summary>
+        /// <param name="name">Module name.</param>
+        /// <param name="in_features">Input size.</param>
+        /// <param name="out_features">Output size.</param>
+        /// <param name="bias">Whether to learn an additive bias.</param>
+        /// <param name="k_coef_lip">Lipschitz constant of the layer.</param>
+        protected ConstrainedLinear(string name, long in_features, long out_features, bool bias, double k_coef_lip)
+            : base(name, k_coef_lip)
+        {
+            Checks.Positive(in_features, nameof(in_features));
+            Checks.Positive(out_features, nameof(out_features));
+            this.in_features = in_features;
+            this.out_features = out_features;
+            using (torch.no_grad())
+            {
+                weight = nn.Parameter(nn.init.orthogonal_(torch.empty(out_features, in_features)));
+                this.bias = bias ? nn.Parameter(torch.zeros(out_features)) : null;
+            }
+        }
+
+        /// <summary>Input size.</summary>
+        public long in_features { get; }
+
+        /// <summary>Output size.</summary>
+        public long out_features { get; }
+
+        /// <summary>The raw trainable weight (what the optimizer updates), not the weight the layer applies.</summary>
+        public Parameter raw_weight => weight;
+
+        /// <summary>The bias parameter, or <c>null</c>.</summary>
+        public Parameter? bias_parameter => bias;
+
+        /// <summary>
+        /// Maps the raw weight to a weight with Lipschitz constant ≤ 1 (k is applied by the caller).
+        /// </summary>
+        /// <param name="raw">The raw weight.</param>
+        /// <param name="training">True in a train-mode forward: iterative state (power iteration) may advance.</param>
+        protected abstract Tensor ConstrainWeight(Tensor raw, bool training);
+
+        /// <summary>
+        /// The weight the layer applies: the constrained raw weight times <see cref="LipschitzModule.lipschitz_constant"/>.
+        /// In train mode it is recomputed (with gradient) on every call and advances iterative state; in eval mode it
+        /// is computed once and cached (do not dispose the returned tensor).
+        /// </summary>
+        public Tensor effective_weight()
+        {
+            if (training) return Scale(ConstrainWeight(weight, training: true));
+            if (_evalWeight is null)
+            {
+                using var noGrad = torch.no_grad();
+                using var scope = torch.NewDisposeScope();
+                _evalWeight = Scale(ConstrainWeight(weight, training: false)).detach().clone().DetachFromDisposeScope();
+            }
+            return _evalWeight;
+        }
+
+        private Tensor Scale(Tensor w)
+        {
+            double k = lipschitz_constant;
+            if (k == 1.0) return w;
+            using var s = k.ToScalar();
+            return w.mul(s);
+        }
+
+        /// <inheritdoc/>
+        public override Tensor forward(Tensor input)
+        {
+            CheckInput(input);
+            return nn.functional.linear(input, effective_weight(), bias);
+        }
+
+        private void CheckInput(Tensor input)
+        {
+            if (input.dim() == 0 || input.shape[^1] != in_features)
+                throw new ArgumentException(
+                    $"{this}: the input's last dimension must be in_features = {in_features}, got shape {Checks.Shape(input)}. " +
+                    "Flatten the input (nn.Flatten()) or build the layer with the right in_features.", nameof(input));
+            if (!input.is_floating_point())
+                throw new ArgumentException($"{this}: the input must be a floating-point tensor, got dtype {input.dtype}. Convert it with .to_type(ScalarType.Float32).", nameof(input));
+        }
+
+        /// <summary>A plain <c>nn.Linear</c> holding a copy of the eval-mode effective weight and bias.</summary>
+        public override nn.Module<Tensor, Tensor> vanilla_export()
+        {
+            bool wasTraining = training;
+            if (wasTraining) eval();
+            var linear = nn.Linear(in_features, out_features, hasBias: bias is not null, dtype: weight.dtype, device: weight.device);
+            using (torch.no_grad())
+            {
+                linear.weight!.copy_(effective_weight());
+                if (bias is not null) linear.bias!.copy_(bias);
+            }
+            if (wasTraining) train();
+            return linear;
+        }
+
+        /// <inheritdoc/>
+        protected override void OnConstraintChanged()
+        {
+            _evalWeight?.Dispose();
+            _evalWeight = null;
+        }
+
+        /// <inheritdoc/>
+        protected override string extra_repr() =>
+            $"in_features={in_features}, out_features={out_features}, bias={Repr.Bool(bias is not null)}" + KRepr();
+
+        /// <inheritdoc/>
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) OnConstraintChanged();
+            base.Dispose(disposing);
+        }
+    }
+}

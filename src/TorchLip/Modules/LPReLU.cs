@@ -1,0 +1,50 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace TorchLip.Modules
+{
+    /// <summary>
+    /// Lipschitz PReLU: x for x ≥ 0, clamp(a, −1, 1)·x otherwise (learnable slopes a), times k; exactly k-Lipschitz.
+    /// </summary>
+    public sealed class LPReLU : LipschitzModule
+    {
+        [TorchSharp.Utils.ComponentName(Name = "weight")]
+        private readonly Parameter weight;
+
+        /// <summary>Creates the activation.</summary>
+        /// <param name="num_parameters">1 (shared slope) or the channel count (one slope per channel of dimension 1).</param>
+        /// <param name="init">Initial slope.</param>
+        /// <param name="k_coef_lip">Lipschitz constant.</param>
+        public LPReLU(int num_parameters = 1, double init = 0.25, double k_coef_lip = 1.0) : base(nameof(LPReLU), k_coef_lip)
+        {
+            Checks.Positive(num_parameters, nameof(num_parameters));
+            weight = nn.Parameter(torch.full(num_parameters, init));
+            RegisterComponents();
+        }
+
+        /// <summary>The learnable slopes (before clamping).</summary>
+        public Parameter slopes => weight;
+
+        /// <inheritdoc/>
+        public override Tensor forward(Tensor input) => torchlip.functional.lipschitz_prelu(input, weight, lipschitz_constant);
+
+        /// <summary>Exports as itself (keeping k, unlike deel-torchlip, whose export drops it).</summary>
+        public override nn.Module<Tensor, Tensor> vanilla_export() => this;
+
+        /// <inheritdoc/>
+        protected override string extra_repr() => $"num_parameters={weight.shape[0]}" + KRepr();
+    }
+}
+
+namespace TorchLip
+{
+    public static partial class torchlip
+    {
+        /// <summary>Lipschitz PReLU (slopes clamped to [−1, 1], output times k).</summary>
+        /// <param name="num_parameters">1 or the channel count.</param>
+        /// <param name="init">Initial slope.</param>
+        /// <param name="k_coef_lip">Lipschitz constant.</param>
+        public static Modules.LPReLU LPReLU(int num_parameters = 1, double init = 0.25, double k_coef_lip = 1.0) => new(num_parameters, init, k_coef_lip);
+    }
+}

@@ -1,0 +1,116 @@
+using System;
+using TorchLip.Normalizers;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace TorchLip.Modules
+{
+    /// <summary>
+    /// A k-Lipschitz linear layer with an orthonormalized weight (all singular values equal to k): the raw weight is
+    /// divided by its spectral norm estimated by power iteration, then orthonormalized by Björck iterations.
+    /// </summary>
+    /// <remarks>
+    /// Train mode advances the power iteration by <see cref="niter_spectral"/> steps per forward (persistent
+    /// buffers <c>u</c>, <c>v</c>) and back-propagates exactly through every Björck step. Eval mode does not iterate.
+    /// A final check (<see cref="ContractionGuard"/>) certifies the result: should Björck not have converged,
+    /// the weight is rescaled so that it remains a contraction.
+    /// </remarks>
+    public sealed class SpectralLinear : ConstrainedLinear
+    {
+        [TorchSharp.Utils.ComponentName(Name = "u")]
+        private readonly Tensor u;
+
+        [TorchSharp.Utils.ComponentName(Name = "v")]
+        private readonly Tensor v;
+
+        /// <summary>Creates the layer. See <see cref="torchlip.SpectralLinear"/>.</summary>
+        /// <param name="in_features">Input size.</param>
+        /// <param name="out_features">Output size.</param>
+        /// <param name="bias">Whether to learn an additive bias.</param>
+        /// <param name="k_coef_lip">Lipschitz constant of the layer.</param>
+        /// <param name="niter_spectral">Power iterations per train-mode forward.</param>
+        /// <param name="niter_bjorck">Maximum Björck iterations per weight computation.</param>
+        /// <param name="eps_bjorck">Stop Björck early once ‖ΔW‖_F &lt; eps (null: always run niter_bjorck).</param>
+        /// <param name="eps_spectral">Normalization floor of the power iteration.</param>
+        /// <param name="beta_bjorck">Björck step size β.</param>
+        public SpectralLinear(long in_features, long out_features, bool bias = true, double k_coef_lip = 1.0,
+            int niter_spectral = 3, int niter_bjorck = 15, double? eps_bjorck = null, double eps_spectral = 1e-3, double beta_bjorck = 0.5)
+            : base(nameof(SpectralLinear), in_features, out_features, bias, k_coef_lip)
+        {
+            if (niter_spectral < 0) throw new ArgumentOutOfRangeException(nameof(niter_spectral), niter_spectral, "niter_spectral must be >= 0.");
+            if (niter_bjorck < 1)
+                throw new ArgumentOutOfRangeException(nameof(niter_bjorck), niter_bjorck,
+                    "niter_bjorck must be >= 1: without Björck the power-iteration estimate alone cannot guarantee a contraction. " +
+                    "Use FrobeniusLinear for a normalization without orthogonalization.");
+            if (eps_bjorck is double e) Checks.PositiveFinite(e, nameof(eps_bjorck));
+            Checks.PositiveFinite(eps_spectral, nameof(eps_spectral));
+            Checks.PositiveFinite(beta_bjorck, nameof(beta_bjorck));
+            this.niter_spectral = niter_spectral;
+            this.niter_bjorck = niter_bjorck;
+            this.eps_bjorck = eps_bjorck;
+            this.eps_spectral = eps_spectral;
+            this.beta_bjorck = beta_bjorck;
+            using (torch.no_grad())
+            {
+                u = nn.functional.normalize(torch.randn(out_features), p: 2, dim: 0);
+                v = nn.functional.normalize(torch.randn(in_features), p: 2, dim: 0);
+            }
+            torchlip.normalizers.power_iteration(weight, u, v, 15, eps_spectral);
+            RegisterComponents();
+        }
+
+        /// <summary>Power iterations per train-mode forward.</summary>
+        public int niter_spectral { get; }
+
+        /// <summary>Maximum Björck iterations.</summary>
+        public int niter_bjorck { get; }
+
+        /// <summary>Björck early-stop threshold, or null for a fixed count.</summary>
+        public double? eps_bjorck { get; }
+
+        /// <summary>Normalization floor of the power iteration.</summary>
+        public double eps_spectral { get; }
+
+        /// <summary>Björck step size β.</summary>
+        public double beta_bjorck { get; }
+
+        /// <summary>Left singular vector estimate (out_features), a persistent buffer.</summary>
+        public Tensor u_vector => u;
+
+        /// <summary>Right singular vector estimate (in_features), a persistent buffer.</summary>
+        public Tensor v_vector => v;
+
+        /// <inheritdoc/>
+        protected override Tensor ConstrainWeight(Tensor raw, bool training)
+        {
+            if (training) torchlip.normalizers.power_iteration(raw, u, v, niter_spectral, eps_spectral);
+            var sigma = torchlip.normalizers.spectral_norm_estimate(raw, u, v);
+            var w = Bjorck.Orthonormalize(raw / sigma, eps_bjorck, beta_bjorck, niter_bjorck).Weight;
+            return ContractionGuard.Enforce(w, ToString());
+        }
+    }
+}
+
+namespace TorchLip
+{
+    public static partial class torchlip
+    {
+        /// <summary>
+        /// A k-Lipschitz linear layer whose weight has all its singular values equal to k (spectral normalization
+        /// followed by Björck orthonormalization). Input (*, in_features), output (*, out_features).
+        /// </summary>
+        /// <param name="in_features">Input size.</param>
+        /// <param name="out_features">Output size.</param>
+        /// <param name="bias">Whether to learn an additive bias.</param>
+        /// <param name="k_coef_lip">Lipschitz constant of the layer.</param>
+        /// <param name="niter_spectral">Power iterations per train-mode forward (3 in the deel-torchlip tutorial era).</param>
+        /// <param name="niter_bjorck">Maximum Björck iterations.</param>
+        /// <param name="eps_bjorck">Stop Björck early once ‖ΔW‖_F &lt; eps; null always runs <paramref name="niter_bjorck"/>.</param>
+        /// <param name="eps_spectral">Normalization floor of the power iteration.</param>
+        /// <param name="beta_bjorck">Björck step size β.</param>
+        public static Modules.SpectralLinear SpectralLinear(long in_features, long out_features, bool bias = true, double k_coef_lip = 1.0,
+            int niter_spectral = 3, int niter_bjorck = 15, double? eps_bjorck = null, double eps_spectral = 1e-3, double beta_bjorck = 0.5)
+            => new(in_features, out_features, bias, k_coef_lip, niter_spectral, niter_bjorck, eps_bjorck, eps_spectral, beta_bjorck);
+    }
+}

@@ -64,24 +64,26 @@ namespace TorchLip.Modules
         /// Maps the raw weight to a weight with Lipschitz constant ≤ 1 (k is applied by the caller).
         /// </summary>
         /// <param name="raw">The raw weight.</param>
-        /// <param name="training">True in a train-mode forward: iterative state (power iteration) may advance.</param>
-        protected abstract Tensor ConstrainWeight(Tensor raw, bool training);
+        /// <param name="advance">True only in a train-mode forward: iterative state (power iteration) advances.</param>
+        protected abstract Tensor ConstrainWeight(Tensor raw, bool advance);
 
         /// <summary>
         /// The weight the layer applies: the constrained raw weight times <see cref="LipschitzModule.lipschitz_constant"/>.
-        /// In train mode it is recomputed (with gradient) on every call and advances iterative state; in eval mode it
-        /// is computed once and cached (do not dispose the returned tensor).
+        /// Reading it never advances iterative state. In train mode it is recomputed (with gradient) on every call;
+        /// in eval mode it is computed once and cached (do not dispose the returned tensor).
         /// </summary>
-        public Tensor effective_weight()
+        public Tensor effective_weight() => training ? Scale(ConstrainWeight(weight, advance: false)) : EvalWeight();
+
+        /// <summary>The eval-mode weight (no gradient, no state advance); cached while the layer is in eval mode.</summary>
+        private Tensor EvalWeight()
         {
-            if (training) return Scale(ConstrainWeight(weight, training: true));
-            if (_evalWeight is null)
-            {
-                using var noGrad = torch.no_grad();
-                using var scope = torch.NewDisposeScope();
-                _evalWeight = Scale(ConstrainWeight(weight, training: false)).detach().clone().DetachFromDisposeScope();
-            }
-            return _evalWeight;
+            if (_evalWeight is not null) return _evalWeight;
+            Tensor w;
+            using (torch.no_grad())
+            using (var scope = torch.NewDisposeScope())
+                w = Scale(ConstrainWeight(weight, advance: false)).detach().clone().DetachFromDisposeScope();
+            if (!training) _evalWeight = w;
+            return w;
         }
 
         private Tensor Scale(Tensor w)
@@ -96,7 +98,8 @@ namespace TorchLip.Modules
         public override Tensor forward(Tensor input)
         {
             CheckInput(input);
-            return nn.functional.linear(input, effective_weight(), bias);
+            var w = training ? Scale(ConstrainWeight(weight, advance: true)) : EvalWeight();
+            return nn.functional.linear(input, w, bias);
         }
 
         private void CheckInput(Tensor input)
@@ -109,18 +112,20 @@ namespace TorchLip.Modules
                 throw new ArgumentException($"{this}: the input must be a floating-point tensor, got dtype {input.dtype}. Convert it with .to_type(ScalarType.Float32).", nameof(input));
         }
 
-        /// <summary>A plain <c>nn.Linear</c> holding a copy of the eval-mode effective weight and bias.</summary>
+        /// <summary>
+        /// A plain <c>nn.Linear</c> holding a copy of the eval-mode effective weight and bias. Works in either mode and
+        /// changes no state (unlike deel-torchlip, exporting in train mode does not advance the power iteration).
+        /// </summary>
         public override nn.Module<Tensor, Tensor> vanilla_export()
         {
-            bool wasTraining = training;
-            if (wasTraining) eval();
             var linear = nn.Linear(in_features, out_features, hasBias: bias is not null, dtype: weight.dtype, device: weight.device);
             using (torch.no_grad())
             {
-                linear.weight!.copy_(effective_weight());
+                var w = EvalWeight();
+                linear.weight!.copy_(w);
+                if (!ReferenceEquals(w, _evalWeight)) w.Dispose();
                 if (bias is not null) linear.bias!.copy_(bias);
             }
-            if (wasTraining) train();
             return linear;
         }
 

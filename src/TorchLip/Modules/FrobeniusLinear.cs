@@ -27,7 +27,7 @@ namespace TorchLip.Modules
         public bool disjoint_neurons { get; }
 
         /// <inheritdoc/>
-        protected override Tensor ConstrainWeight(Tensor raw, bool training)
+        protected override Tensor ConstrainWeight(Tensor raw, bool advance)
         {
             var w = torchlip.normalizers.frobenius_normalization(raw, disjoint_neurons);
             Checks.Finite(w.detach().sum(), ToString(), "the normalized weight (a zero or non-finite raw weight)");

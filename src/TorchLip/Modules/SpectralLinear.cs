@@ -82,12 +82,29 @@ namespace TorchLip.Modules
         public Tensor v_vector => v;
 
         /// <inheritdoc/>
-        protected override Tensor ConstrainWeight(Tensor raw, bool training)
+        protected override Tensor ConstrainWeight(Tensor raw, bool advance)
         {
-            if (training) torchlip.normalizers.power_iteration(raw, u, v, niter_spectral, eps_spectral);
+            if (advance) torchlip.normalizers.power_iteration(raw, u, v, niter_spectral, eps_spectral);
             var sigma = torchlip.normalizers.spectral_norm_estimate(raw, u, v);
-            var w = Bjorck.Orthonormalize(raw / sigma, eps_bjorck, beta_bjorck, niter_bjorck).Weight;
+            var w = Bjorck.Orthonormalize(raw / SafeDenominator(raw, sigma), eps_bjorck, beta_bjorck, niter_bjorck).Weight;
             return ContractionGuard.Enforce(w, ToString());
+        }
+
+        // σ̂ never exceeds σ_max. When the estimate is stale (weights changed outside training, a state loaded without
+        // its u, v), W/σ̂ can leave the region where Björck converges and blow up. For β = 0.5 every σ ≤ 2 still ends
+        // orthonormal (1.5σ − 0.5σ³ ∈ [−1, 1] there; a negative value converges to −1, a sign flip of that singular
+        // direction); for other β, σ ≤ √((1+β)/β) keeps it non-negative. Beyond that region a guaranteed upper bound on
+        // σ_max replaces σ̂: the polar factor Björck converges to does not depend on the scale.
+        private Tensor SafeDenominator(Tensor raw, Tensor sigma)
+        {
+            double bound = SpectralBound.UpperBound(raw);
+            if (double.IsNaN(bound) || double.IsInfinity(bound) || bound == 0)
+                throw new InvalidOperationException(
+                    $"{this}: the raw weight is {(bound == 0 ? "zero" : "not finite (NaN or infinity)")}, so it cannot be normalized. " +
+                    "This usually follows a diverging training step: lower the learning rate, or reload the last checkpoint.");
+            double region = beta_bjorck == 0.5 ? 2.0 : Math.Sqrt((1 + beta_bjorck) / beta_bjorck);
+            double estimate = sigma.to_type(ScalarType.Float64).item<double>();
+            return bound <= region * estimate * (1 - 1e-6) ? sigma : torch.tensor(bound / region, dtype: raw.dtype, device: raw.device);
         }
     }
 }

@@ -1,5 +1,0 @@
-namespace TorchLip
-{
-    /// <summary>Temporary.</summary>
-    public static class Placeholder { }
-}

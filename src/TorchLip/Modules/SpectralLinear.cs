@@ -11,10 +11,12 @@ namespace TorchLip.Modules
     /// divided by its spectral norm estimated by power iteration, then orthonormalized by Björck iterations.
     /// </summary>
     /// <remarks>
-    /// Train mode advances the power iteration by <see cref="niter_spectral"/> steps per forward (persistent
-    /// buffers <c>u</c>, <c>v</c>) and back-propagates exactly through every Björck step. Eval mode does not iterate.
-    /// A final check (<see cref="ContractionGuard"/>) certifies the result: should Björck not have converged,
-    /// the weight is rescaled so that it remains a contraction.
+    /// By default (<see cref="warm_start"/>) each weight computation starts from the previous one's result (the
+    /// persistent buffer <c>preconditioner</c>, see <see cref="WarmBjorck"/>): a few Björck steps in the small Gram
+    /// space instead of fifteen, which makes training several times faster. With <c>warm_start: false</c> the layer runs
+    /// deel-torchlip's chain: train mode advances the power iteration by <see cref="niter_spectral"/> steps per forward
+    /// (persistent buffers <c>u</c>, <c>v</c>), then Björck runs from W/σ̂. Both back-propagate exactly through every
+    /// Björck step; eval mode never advances state; both certify the result (σ_max ≤ 1 + 1e-5, rescaling if needed).
     /// </remarks>
     public sealed class SpectralLinear : ConstrainedLinear
     {
@@ -23,6 +25,9 @@ namespace TorchLip.Modules
 
         [TorchSharp.Utils.ComponentName(Name = "v")]
         private readonly Tensor v;
+
+        [TorchSharp.Utils.ComponentName(Name = "preconditioner")]
+        private readonly Tensor preconditioner;
 
         /// <summary>Creates the layer. See <see cref="torchlip.SpectralLinear"/>.</summary>
         /// <param name="in_features">Input size.</param>
@@ -34,8 +39,11 @@ namespace TorchLip.Modules
         /// <param name="eps_bjorck">Stop Björck early once ‖ΔW‖_F &lt; eps (null: always run niter_bjorck).</param>
         /// <param name="eps_spectral">Normalization floor of the power iteration.</param>
         /// <param name="beta_bjorck">Björck step size β.</param>
+        /// <param name="warm_start">Start each orthonormalization from the previous one (see <see cref="WarmBjorck"/>); false runs the classic
+        /// deel-torchlip chain (power iteration, then Björck from W/σ̂) on every forward.</param>
         public SpectralLinear(long in_features, long out_features, bool bias = true, double k_coef_lip = 1.0,
-            int niter_spectral = 3, int niter_bjorck = 15, double? eps_bjorck = null, double eps_spectral = 1e-3, double beta_bjorck = 0.5)
+            int niter_spectral = 3, int niter_bjorck = 15, double? eps_bjorck = null, double eps_spectral = 1e-3, double beta_bjorck = 0.5,
+            bool warm_start = true)
             : base(nameof(SpectralLinear), in_features, out_features, bias, k_coef_lip)
         {
             if (niter_spectral < 0) throw new ArgumentOutOfRangeException(nameof(niter_spectral), niter_spectral, "niter_spectral must be >= 0.");
@@ -51,12 +59,15 @@ namespace TorchLip.Modules
             this.eps_bjorck = eps_bjorck;
             this.eps_spectral = eps_spectral;
             this.beta_bjorck = beta_bjorck;
+            this.warm_start = warm_start;
             using (torch.no_grad())
             {
                 u = nn.functional.normalize(torch.randn(out_features), p: 2, dim: 0);
                 v = nn.functional.normalize(torch.randn(in_features), p: 2, dim: 0);
             }
             torchlip.normalizers.power_iteration(weight, u, v, 15, eps_spectral);
+            using (torch.no_grad())
+                preconditioner = torch.eye(Math.Min(in_features, out_features)) / torchlip.normalizers.spectral_norm_estimate(weight, u, v);
             RegisterComponents();
         }
 
@@ -75,15 +86,32 @@ namespace TorchLip.Modules
         /// <summary>Björck step size β.</summary>
         public double beta_bjorck { get; }
 
+        /// <summary>Whether each orthonormalization starts from the previous one (the default) or runs the classic chain.</summary>
+        public bool warm_start { get; }
+
         /// <summary>Left singular vector estimate (out_features), a persistent buffer.</summary>
         public Tensor u_vector => u;
 
         /// <summary>Right singular vector estimate (in_features), a persistent buffer.</summary>
         public Tensor v_vector => v;
 
+        /// <summary>The warm start P (min(in, out) square), a persistent buffer: the effective weight is P·W (or W·P when tall).</summary>
+        public Tensor preconditioner_matrix => preconditioner;
+
         /// <inheritdoc/>
         protected override Tensor ConstrainWeight(Tensor raw, bool advance)
         {
+            if (warm_start)
+            {
+                var result = WarmBjorck.Orthonormalize(raw, preconditioner, beta_bjorck, niter_bjorck);
+                if (double.IsNaN(result.Residual) || double.IsInfinity(result.Residual))
+                    throw new InvalidOperationException(
+                        $"{this}: the constrained weight is not finite (NaN or infinity). The raw weight contains NaN/Inf, usually after a " +
+                        "diverging training step: lower the learning rate, or reload the last checkpoint.");
+                if (advance)
+                    using (torch.no_grad()) preconditioner.copy_(result.Preconditioner);
+                return result.Weight;
+            }
             if (advance) torchlip.normalizers.power_iteration(raw, u, v, niter_spectral, eps_spectral);
             var sigma = torchlip.normalizers.spectral_norm_estimate(raw, u, v);
             var w = Bjorck.Orthonormalize(raw / SafeDenominator(raw, sigma), eps_bjorck, beta_bjorck, niter_bjorck).Weight;
@@ -126,8 +154,10 @@ namespace TorchLip
         /// <param name="eps_bjorck">Stop Björck early once ‖ΔW‖_F &lt; eps; null always runs <paramref name="niter_bjorck"/>.</param>
         /// <param name="eps_spectral">Normalization floor of the power iteration.</param>
         /// <param name="beta_bjorck">Björck step size β.</param>
+        /// <param name="warm_start">Start each orthonormalization from the previous one (fast; default) instead of the classic chain.</param>
         public static Modules.SpectralLinear SpectralLinear(long in_features, long out_features, bool bias = true, double k_coef_lip = 1.0,
-            int niter_spectral = 3, int niter_bjorck = 15, double? eps_bjorck = null, double eps_spectral = 1e-3, double beta_bjorck = 0.5)
-            => new(in_features, out_features, bias, k_coef_lip, niter_spectral, niter_bjorck, eps_bjorck, eps_spectral, beta_bjorck);
+            int niter_spectral = 3, int niter_bjorck = 15, double? eps_bjorck = null, double eps_spectral = 1e-3, double beta_bjorck = 0.5,
+            bool warm_start = true)
+            => new(in_features, out_features, bias, k_coef_lip, niter_spectral, niter_bjorck, eps_bjorck, eps_spectral, beta_bjorck, warm_start);
     }
 }

@@ -21,12 +21,21 @@ namespace TorchLip.Normalizers
             using var noGrad = torch.no_grad();
             using var scope = torch.NewDisposeScope();
             var m = w.detach().reshape(w.shape[0], -1).to_type(ScalarType.Float64);
-            var g = m.shape[0] <= m.shape[1] ? m.mm(m.t()) : m.t().mm(m);
+            return Math.Sqrt(LambdaMaxBound(m.shape[0] <= m.shape[1] ? m.mm(m.t()) : m.t().mm(m)));
+        }
+
+        /// <summary>An upper bound on the largest eigenvalue of a symmetric positive semi-definite matrix.</summary>
+        /// <param name="gram">A Gram matrix (any float dtype).</param>
+        public static double LambdaMaxBound(Tensor gram)
+        {
+            using var noGrad = torch.no_grad();
+            using var scope = torch.NewDisposeScope();
+            var g = gram.detach().to_type(ScalarType.Float64);
             double frob = g.norm().item<double>();
-            if (!(frob > 0) || double.IsInfinity(frob)) return Math.Sqrt(frob);
+            if (!(frob > 0) || double.IsInfinity(frob)) return frob;
             var h = g / frob;
             for (int i = 0; i < Squarings; i++) h = h.mm(h);
-            return Math.Sqrt(frob * Math.Pow(h.norm().item<double>(), 1.0 / (1 << Squarings)));
+            return frob * Math.Pow(h.norm().item<double>(), 1.0 / (1 << Squarings));
         }
     }
 }

@@ -107,7 +107,7 @@ public class LayerBehaviourTests
         plain.eval();
         var x = randn(3, 6);
         var stale = b.call(x).clone();
-        plain.load_state_dict(new Dictionary<string, Tensor> { ["l.weight"] = a.raw_weight, ["l.bias"] = a.bias_parameter!, ["l.u"] = a.u_vector, ["l.v"] = a.v_vector });
+        plain.load_state_dict(new Dictionary<string, Tensor> { ["l.weight"] = a.raw_weight, ["l.bias"] = a.bias_parameter!, ["l.u"] = a.u_vector, ["l.v"] = a.v_vector, ["l.preconditioner"] = a.preconditioner_matrix });
         plain.eval();   // documented: eval() always refreshes the cached weights
         a.eval();
         Assert.True(b.call(x).allclose(a.call(x), 0, 1e-6));
@@ -131,10 +131,24 @@ public class LayerBehaviourTests
     }
 
     [Fact]
+    public void TrainModeAdvancesTheWarmStartOnlyInForward()
+    {
+        manual_seed(25);
+        using var layer = SpectralLinear(10, 5);
+        using (no_grad()) layer.raw_weight.add_(0.1 * randn(5, 10));
+        var p = layer.preconditioner_matrix.clone();
+        layer.effective_weight();
+        layer.vanilla_export().Dispose();
+        Assert.True(layer.preconditioner_matrix.equal(p).all().item<bool>(), "reading or exporting the weight must not advance the state");
+        layer.call(randn(2, 10));
+        Assert.False(layer.preconditioner_matrix.equal(p).all().item<bool>());
+    }
+
+    [Fact]
     public void TrainModeAdvancesThePowerIterationOnlyInForward()
     {
         manual_seed(24);
-        using var layer = SpectralLinear(10, 5, niter_spectral: 1);
+        using var layer = SpectralLinear(10, 5, niter_spectral: 1, warm_start: false);
         using (no_grad()) layer.raw_weight.add_(randn(5, 10));
         var u = layer.u_vector.clone();
         layer.effective_weight();

@@ -1,0 +1,87 @@
+using System;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TorchLip.Normalizers
+{
+    /// <summary>Outcome of a warm-started orthonormalization.</summary>
+    /// <param name="Weight">The orthonormalized weight (certified: σ_max ≤ 1 + 1e-5), same shape as the input.</param>
+    /// <param name="Preconditioner">The m×m matrix P with Weight = P·W (before any certificate rescale), to start the next call from.</param>
+    /// <param name="Iterations">Björck steps taken.</param>
+    /// <param name="Residual">‖P A Pᵀ − I‖_F at exit (A = W Wᵀ); σ_max² ≤ 1 + Residual.</param>
+    public sealed record WarmBjorckResult(Tensor Weight, Tensor Preconditioner, int Iterations, double Residual);
+
+    /// <summary>
+    /// Björck orthonormalization started from the previous call's result, entirely in the m×m Gram space of the
+    /// smaller side: the effective weight is P·W where P is refined from the previous P by Björck steps on the
+    /// Gram matrix Q = P (W Wᵀ) Pᵀ. Differentiable (exactly) through A = W Wᵀ, every step and the final product.
+    /// </summary>
+    /// <remarks>
+    /// Between two optimizer steps W moves little, so the previous P nearly orthonormalizes the new W and one to
+    /// three steps reach ‖Q − I‖_F ≤ 2e-5, instead of 15 steps from a power-iteration estimate. Only two products
+    /// with W itself are needed (W Wᵀ and P·W); everything else costs m³. The exit residual r bounds the result:
+    /// σ_max² = λ_max(Q) ≤ 1 + r, so when r stays above the tolerance (stalled at float noise, or the step budget
+    /// ran out) the weight is divided by √(1 + r) and remains a contraction. If the start is far off
+    /// (λ_max(Q) may exceed 4, beyond Björck's region of convergence) P is first rescaled by a guaranteed bound.
+    /// The limit is an orthonormal matrix, though not exactly the polar factor of W: P carries history, like the
+    /// power-iteration vectors do for the spectral estimate, and is saved with the layer's state.
+    /// </remarks>
+    public static class WarmBjorck
+    {
+        /// <summary>Runs the warm-started iteration.</summary>
+        /// <param name="w">Weight (out, ...), viewed as (out, −1).</param>
+        /// <param name="preconditioner">P from the previous call, (m, m) with m = min(out, in) (the identity scaled by 1/σ for a cold start).</param>
+        /// <param name="beta">Björck step size.</param>
+        /// <param name="maxiter">Maximum Björck steps.</param>
+        public static WarmBjorckResult Orthonormalize(Tensor w, Tensor preconditioner, double beta = 0.5, int maxiter = 15)
+        {
+            var shape = w.shape;
+            using var scope = torch.NewDisposeScope();
+            var m = w.reshape(shape[0], -1);
+            bool tall = m.shape[0] > m.shape[1];
+            if (tall) m = m.t();
+            long size = m.shape[0];
+            if (preconditioner.dim() != 2 || preconditioner.shape[0] != size || preconditioner.shape[1] != size)
+                throw new ArgumentException($"WarmBjorck: the preconditioner must be ({size}, {size}), got {Checks.Shape(preconditioner)}.", nameof(preconditioner));
+
+            var a = m.mm(m.t());
+            var eye = torch.eye(size, dtype: m.dtype, device: m.device);
+            var p = preconditioner.detach().clone();   // the buffer is updated in place after the forward; autograd must not see that
+            int iterations = 0;
+            double residual, previous = double.PositiveInfinity;
+            bool rescaled = false;
+            while (true)
+            {
+                var q = p.mm(a).mm(p.t());
+                residual = (q.detach() - eye).norm().to_type(ScalarType.Float64).item<double>();
+                if (double.IsNaN(residual) || double.IsInfinity(residual)) break;
+                if (!rescaled && residual > 1)
+                {
+                    rescaled = true;   // λ_max(Q) ≤ 1 + r ≤ 2 otherwise: inside the region, no bound needed
+                    double bound = SpectralBound.LambdaMaxBound(q);
+                    if (bound > 4)
+                    {
+                        using var factor = (2 / Math.Sqrt(bound)).ToScalar();
+                        p = p.mul(factor);
+                        continue;
+                    }
+                }
+                bool stalled = iterations > 0 && residual < 1e-3 && residual > 0.5 * previous;
+                if (residual <= ContractionGuard.Tolerance || iterations >= maxiter || stalled) break;
+                p = p.addmm(eye - q, p, beta: 1f, alpha: (float)beta);
+                previous = residual;
+                iterations++;
+            }
+
+            var weight = p.mm(m);
+            if (residual > ContractionGuard.Tolerance && !double.IsNaN(residual) && !double.IsInfinity(residual))
+            {
+                using var factor = (1.0 / Math.Sqrt(1.0 + residual)).ToScalar();
+                weight = weight.mul(factor);
+            }
+            if (tall) weight = weight.t();
+            weight = weight.reshape(shape);
+            return new WarmBjorckResult(weight.MoveToOuterDisposeScope(), p.detach().MoveToOuterDisposeScope(), iterations, residual);
+        }
+    }
+}

@@ -28,6 +28,8 @@ namespace TorchLip.Normalizers
     /// </remarks>
     public static class WarmBjorck
     {
+        private static Tensor Gram(Tensor p, Tensor a) => p.mm(a).mm(p.t());
+
         /// <summary>Runs the warm-started iteration.</summary>
         /// <param name="w">Weight (out, ...), viewed as (out, −1).</param>
         /// <param name="preconditioner">P from the previous call, (m, m) with m = min(out, in) (the identity scaled by 1/σ for a cold start).</param>
@@ -52,7 +54,9 @@ namespace TorchLip.Normalizers
             bool rescaled = false;
             while (true)
             {
-                var q = p.mm(a).mm(p.t());
+                // Q is only differentiated when it feeds another step; the final check needs no graph.
+                bool lastCheckOnly = iterations >= maxiter;
+                var q = lastCheckOnly ? Gram(p.detach(), a.detach()) : Gram(p, a);
                 residual = (q.detach() - eye).norm().to_type(ScalarType.Float64).item<double>();
                 if (double.IsNaN(residual) || double.IsInfinity(residual)) break;
                 if (!rescaled && residual > 1)
@@ -67,7 +71,7 @@ namespace TorchLip.Normalizers
                     }
                 }
                 bool stalled = iterations > 0 && residual < 1e-3 && residual > 0.5 * previous;
-                if (residual <= ContractionGuard.Tolerance || iterations >= maxiter || stalled) break;
+                if (residual <= ContractionGuard.Tolerance || lastCheckOnly || stalled) break;
                 p = p.addmm(eye - q, p, beta: 1f, alpha: (float)beta);
                 previous = residual;
                 iterations++;

@@ -41,11 +41,13 @@ internal static class Checks
 
     public static void Finite(Tensor scalar, string who, string what)
     {
-        if (!torch.isfinite(scalar).all().item<bool>())
-            throw new InvalidOperationException(
-                $"{who}: {what} is not finite (NaN or infinity). The raw weight contains NaN/Inf, usually after a diverging " +
-                "training step: lower the learning rate, or reload the last checkpoint.");
+        if (!torch.isfinite(scalar).all().item<bool>()) throw NotFinite(who, what);
     }
+
+    /// <summary>The error for a weight that cannot be constrained: names the layer and the usual cause and fix.</summary>
+    public static InvalidOperationException NotFinite(string who, string what) => new(
+        $"{who}: {what} is not finite (NaN or infinity). The raw weight contains NaN/Inf, usually after a diverging " +
+        "training step: lower the learning rate, or reload the last checkpoint.");
 
     public static string Join(params object[] values) => string.Join(", ", values.Select(v => v.ToString()));
 }

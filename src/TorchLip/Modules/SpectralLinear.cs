@@ -105,9 +105,7 @@ namespace TorchLip.Modules
             {
                 var result = WarmBjorck.Orthonormalize(raw, preconditioner, beta_bjorck, niter_bjorck);
                 if (double.IsNaN(result.Residual) || double.IsInfinity(result.Residual))
-                    throw new InvalidOperationException(
-                        $"{this}: the constrained weight is not finite (NaN or infinity). The raw weight contains NaN/Inf, usually after a " +
-                        "diverging training step: lower the learning rate, or reload the last checkpoint.");
+                    throw Checks.NotFinite(ToString(), "the constrained weight");
                 if (advance)
                     using (torch.no_grad()) preconditioner.copy_(result.Preconditioner);
                 return result.Weight;
@@ -127,9 +125,7 @@ namespace TorchLip.Modules
         {
             double bound = SpectralBound.UpperBound(raw);
             if (double.IsNaN(bound) || double.IsInfinity(bound) || bound == 0)
-                throw new InvalidOperationException(
-                    $"{this}: the raw weight is {(bound == 0 ? "zero" : "not finite (NaN or infinity)")}, so it cannot be normalized. " +
-                    "This usually follows a diverging training step: lower the learning rate, or reload the last checkpoint.");
+                throw Checks.NotFinite(ToString(), bound == 0 ? "the raw weight is zero, so its normalization" : "the raw weight");
             double region = beta_bjorck == 0.5 ? 2.0 : Math.Sqrt((1 + beta_bjorck) / beta_bjorck);
             double estimate = sigma.to_type(ScalarType.Float64).item<double>();
             return bound <= region * estimate * (1 - 1e-6) ? sigma : torch.tensor(bound / region, dtype: raw.dtype, device: raw.device);

@@ -25,9 +25,7 @@ namespace TorchLip.Normalizers
         {
             double r = Residual(w);
             if (double.IsNaN(r) || double.IsInfinity(r))
-                throw new InvalidOperationException(
-                    $"{who}: the constrained weight is not finite (NaN or infinity). The raw weight or its power-iteration " +
-                    "vectors contain NaN/Inf, usually after a diverging training step: lower the learning rate, or reload the last checkpoint.");
+                throw Checks.NotFinite(who, "the constrained weight");
             if (r <= Tolerance) return w;
             using var factor = (1.0 / Math.Sqrt(1.0 + r)).ToScalar();
             return w.mul(factor);

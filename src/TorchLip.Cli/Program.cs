@@ -1,9 +1,13 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using TorchLip.Cli.Commands;
 
-var root = new RootCommand("torchlip: jobs of TorchLip.NET, 1-Lipschitz neural networks on TorchSharp.")
+// A plain Command rather than RootCommand, whose name would be the assembly's (TorchLip.Cli), not the tool's.
+var root = new Command("torchlip", "Jobs of TorchLip.NET, 1-Lipschitz neural networks on TorchSharp.")
 {
+    new HelpOption(),
+    new VersionOption(),
     Mnist08Command.Create(),
 };
 var parse = root.Parse(args);

@@ -24,7 +24,7 @@ public static class Mnist08Command
         var minMargin = new Option<double>("--min-margin") { Description = "HKR loss: hinge margin.", DefaultValueFactory = _ => defaults.MinMargin };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
         var seed = new Option<long>("--seed") { Description = "Seed of weight initialization and batch order.", DefaultValueFactory = _ => defaults.Seed };
-        var threads = new Option<int>("--threads") { Description = "Torch threads (2 is fastest on an idle two-core machine; use 1 when the cores are shared).", DefaultValueFactory = _ => defaults.Threads };
+        var threads = new Option<int>("--threads") { Description = "Torch threads (1 or 2 on this machine; 2 slows down several-fold when another process shares the cores).", DefaultValueFactory = _ => defaults.Threads };
         var dataDir = new Option<string?>("--data-dir") { Description = "MNIST directory (default: $TORCHLIP_DATA_DIR, else ~/.cache/torchlip/mnist); missing files are downloaded." };
         var output = new Option<string>("--output") { Description = "Output directory for model.dat, model_exported.dat, report.json and training.png.", DefaultValueFactory = _ => defaults.Output };
 

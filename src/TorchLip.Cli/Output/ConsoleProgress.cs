@@ -13,7 +13,7 @@ public sealed class ConsoleProgress
     private readonly TextWriter _writer;
     private readonly int _total;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private TimeSpan _lastDraw = TimeSpan.MinValue;
+    private TimeSpan? _lastDraw;
     private int _lastLength;
 
     /// <summary>Starts a bar for <paramref name="total"/> steps.</summary>
@@ -31,7 +31,7 @@ public sealed class ConsoleProgress
     public void Update(int done, double loss)
     {
         var now = _clock.Elapsed;
-        if (done < _total && now - _lastDraw < Interval) return;
+        if (done < _total && _lastDraw is TimeSpan last && now - last < Interval) return;
         _lastDraw = now;
         int filled = (int)((long)Width * done / _total);
         var bar = new string('=', filled) + (filled < Width ? ">" + new string(' ', Width - filled - 1) : "");

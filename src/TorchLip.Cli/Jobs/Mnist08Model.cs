@@ -1,0 +1,21 @@
+using TorchLip.Modules;
+using TorchSharp;
+using static TorchLip.torchlip;
+using static TorchSharp.torch;
+
+namespace TorchLip.Cli.Jobs;
+
+/// <summary>The tutorial's dense 1-Lipschitz network for 28×28 images with one output score.</summary>
+public static class Mnist08Model
+{
+    /// <summary>Flatten → SpectralLinear(784,128) → FullSort → (128,64) → FullSort → (64,32) → FullSort → FrobeniusLinear(32,1).</summary>
+    public static Sequential Build() => Sequential(
+        nn.Flatten(),
+        SpectralLinear(28 * 28, 128),
+        FullSort(),
+        SpectralLinear(128, 64),
+        FullSort(),
+        SpectralLinear(64, 32),
+        FullSort(),
+        FrobeniusLinear(32, 1));
+}

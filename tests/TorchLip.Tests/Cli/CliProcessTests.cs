@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using System.IO;
+using TorchLip.Cli.Commands;
+using Xunit;
+
+namespace TorchLip.Tests.Cli;
+
+/// <summary>Runs the built tool as a process: exit codes and error output as a user sees them.</summary>
+public class CliProcessTests
+{
+    [Theory]
+    [InlineData("mnist08 --epochs 0", "--epochs must be a positive integer, got 0.")]
+    [InlineData("mnist08 --lr -1", "--lr must be a finite number > 0, got -1.")]
+    [InlineData("mnist08 --batch-size 0", "--batch-size must be a positive integer, got 0.")]
+    public void ABadOptionPrintsOneLineAndExitsWithTwo(string arguments, string message)
+    {
+        var (code, stdout, stderr) = Run(arguments);
+
+        Assert.Equal(Mnist08Command.UsageError, code);
+        Assert.Equal("", stdout);
+        Assert.Equal("torchlip mnist08: error: " + message, stderr.TrimEnd());
+    }
+
+    [Fact]
+    public void AnUnparsableValueFailsWithoutAStackTrace()
+    {
+        var (code, _, stderr) = Run("mnist08 --epochs ten");
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("--epochs", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    private static (int code, string stdout, string stderr) Run(string arguments)
+    {
+        var dll = typeof(Mnist08Command).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr);
+    }
+}

@@ -70,6 +70,9 @@ public static class Mnist08Job
     {
         torch.manual_seed(options.Seed);
         using var model = BuildModel(output);
+        // Batch order from a private generator: other code in the process (tests running in parallel, a host
+        // application) may reseed or draw from the global one during training.
+        using var batchOrder = new Generator((ulong)options.Seed);
         output.WriteLine(model);
         using var optimizer = torch.optim.Adam(model.parameters(), lr: options.LearningRate);
 
@@ -78,7 +81,7 @@ public static class Mnist08Job
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             var watch = Stopwatch.StartNew();
-            var fit = TrainEpoch(model, optimizer, train, options, output, ref step);
+            var fit = TrainEpoch(model, optimizer, train, batchOrder, options, output, ref step);
             timings.Training += watch.Elapsed.TotalSeconds;
             var validationStart = watch.Elapsed.TotalSeconds;
             var val = Validate(model, test, options);
@@ -152,7 +155,7 @@ public static class Mnist08Job
         }
     }
 
-    private static BinaryMetrics TrainEpoch(Sequential model, optim.Optimizer optimizer, BinaryClassData train,
+    private static BinaryMetrics TrainEpoch(Sequential model, optim.Optimizer optimizer, BinaryClassData train, Generator batchOrder,
         Mnist08Options options, TextWriter output, ref long step)
     {
         model.train();
@@ -160,7 +163,7 @@ public static class Mnist08Job
         int batches = (int)((n + options.BatchSize - 1) / options.BatchSize);
         var progress = options.ShowProgress ? new ConsoleProgress(output, batches) : null;
         var means = new MetricsAccumulator();
-        using var order = torch.randperm(n);
+        using var order = torch.randperm(n, generator: batchOrder);
         for (int b = 0; b < batches; b++)
         {
             using (var scope = torch.NewDisposeScope())

@@ -34,7 +34,7 @@ public sealed record Mnist08Options
     /// <summary>Adam learning rate.</summary>
     public double LearningRate { get; init; } = 1e-3;
 
-    /// <summary>Seed of <c>torch.manual_seed</c>: weight initialization and batch order.</summary>
+    /// <summary>Seed of <c>torch.manual_seed</c> (weight initialization) and of the batch-order generator.</summary>
     public long Seed { get; init; }
 
     /// <summary>Torch intra-op threads (<c>torch.set_num_threads</c>).</summary>

@@ -14,6 +14,7 @@ namespace TorchLip.Tests.Cli;
 /// The whole tutorial job with its defaults (seed 0, 10 epochs) on the real MNIST, acquired by the data layer and
 /// cached between runs. About 30 s on one thread.
 /// </summary>
+[Collection(SoloCollection.Name)]
 public class Mnist08JobTests : IDisposable
 {
     private readonly ITestOutputHelper _log;

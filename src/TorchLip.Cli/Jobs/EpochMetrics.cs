@@ -9,4 +9,5 @@ namespace TorchLip.Cli.Jobs;
 /// <param name="ValKr">KR loss on the whole test set.</param>
 /// <param name="ValAcc">Accuracy on the whole test set.</param>
 /// <param name="Seconds">Wall time of the epoch (training and validation).</param>
-public sealed record EpochMetrics(int Epoch, double Loss, double Kr, double Acc, double ValLoss, double ValKr, double ValAcc, double Seconds);
+/// <param name="RssMb">Resident memory of the process at the end of the epoch, in MiB (to see that memory stays flat).</param>
+public sealed record EpochMetrics(int Epoch, double Loss, double Kr, double Acc, double ValLoss, double ValKr, double ValAcc, double Seconds, double RssMb);

@@ -86,7 +86,8 @@ public static class Mnist08Job
             var validationStart = watch.Elapsed.TotalSeconds;
             var val = Validate(model, test, options);
             timings.Evaluation += watch.Elapsed.TotalSeconds - validationStart;
-            var metrics = new EpochMetrics(epoch, fit.Loss, fit.Kr, fit.Acc, val.Loss, val.Kr, val.Acc, watch.Elapsed.TotalSeconds);
+            var metrics = new EpochMetrics(epoch, fit.Loss, fit.Kr, fit.Acc, val.Loss, val.Kr, val.Acc, watch.Elapsed.TotalSeconds,
+                Environment.WorkingSet / (1024.0 * 1024.0));
             epochs.Add(metrics);
             output.WriteLine(FormatEpoch(metrics, options.Epochs));
         }

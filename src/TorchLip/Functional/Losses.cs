@@ -26,8 +26,12 @@ namespace TorchLip
                 var (a, b) = true_values ?? (1.0, -1.0);
                 var (x, y) = LossInputs.Binary(input, target, nameof(kr_loss));
                 LossInputs.CheckLabels(y, a, b, nameof(kr_loss), $"pass true_values: (label of the first class, label of the second), e.g. (1, 0) for 0/1 labels");
-                return MeanWhere(x, y.eq(a)) - MeanWhere(x, y.eq(b));
+                return KR(x, y, a, b);
             }
+
+            private static Tensor KR(Tensor x, Tensor y, double a, double b) => MeanWhere(x, y.eq(a)) - MeanWhere(x, y.eq(b));
+
+            private static Tensor Hinge(Tensor x, Tensor y, double min_margin) => nn.functional.relu(min_margin - y.to_type(x.dtype) * x).mean();
 
             private static Tensor MeanWhere(Tensor x, Tensor mask)
             {
@@ -54,7 +58,7 @@ namespace TorchLip
                 Checks.NonNegativeFinite(min_margin, nameof(min_margin));
                 var (x, y) = LossInputs.Binary(input, target, nameof(hinge_margin_loss));
                 LossInputs.CheckLabels(y, 1.0, -1.0, nameof(hinge_margin_loss), "map 0/1 labels to -1/+1 first (y = 2 * y - 1)");
-                return nn.functional.relu(min_margin - y.to_type(x.dtype) * x).mean();
+                return Hinge(x, y, min_margin);
             }
 
             /// <summary>
@@ -69,9 +73,12 @@ namespace TorchLip
             {
                 if (double.IsNaN(alpha) || alpha < 0)
                     throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "hkr_loss: alpha must be >= 0 (or +infinity for the hinge term alone).");
-                var hinge = hinge_margin_loss(input, target, min_margin);
+                Checks.NonNegativeFinite(min_margin, nameof(min_margin));
+                var (x, y) = LossInputs.Binary(input, target, nameof(hkr_loss));
+                LossInputs.CheckLabels(y, 1.0, -1.0, nameof(hkr_loss), "map 0/1 labels to -1/+1 first (y = 2 * y - 1)");
+                var hinge = Hinge(x, y, min_margin);
                 if (double.IsPositiveInfinity(alpha)) return hinge;
-                return alpha * hinge - kr_loss(input, target, (1.0, -1.0));
+                return alpha * hinge - KR(x, y, 1.0, -1.0);
             }
         }
     }

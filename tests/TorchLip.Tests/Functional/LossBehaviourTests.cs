@@ -9,7 +9,6 @@ namespace TorchLip.Tests.Functional;
 
 public class LossBehaviourTests
 {
-    public LossBehaviourTests() => TorchSetup.OneThread();
 
     [Fact]
     public void KrWithAMissingClassIsTheMeanOfThePresentClassNotNaN()

@@ -11,7 +11,6 @@ namespace TorchLip.Tests.Modules;
 
 public class LayerBehaviourTests
 {
-    public LayerBehaviourTests() => TorchSetup.OneThread();
 
     private static TorchLip.Modules.Sequential TutorialModel()
     {

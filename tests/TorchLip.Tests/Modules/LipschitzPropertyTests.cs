@@ -14,7 +14,6 @@ namespace TorchLip.Tests.Modules;
 /// </summary>
 public class LipschitzPropertyTests
 {
-    public LipschitzPropertyTests() => TorchSetup.OneThread();
 
     public static IEnumerable<object[]> Seeds()
     {

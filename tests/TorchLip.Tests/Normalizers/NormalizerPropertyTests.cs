@@ -9,7 +9,6 @@ namespace TorchLip.Tests.Normalizers;
 
 public class NormalizerPropertyTests
 {
-    public NormalizerPropertyTests() => TorchSetup.OneThread();
 
     [Theory]
     [InlineData(128, 784)]   // wide: Gram-form iteration

@@ -10,7 +10,6 @@ public class GoldenActivationTests
 {
     private const string File = "activations_v1_0_5.json";
 
-
     public static IEnumerable<object[]> Cases() => Golden.Names(File, n => !n.StartsWith("v011_") && !n.StartsWith("householder"));
 
     [Theory]

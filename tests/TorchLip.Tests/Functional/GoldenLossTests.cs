@@ -11,7 +11,6 @@ public class GoldenLossTests
 {
     private const string File = "losses_v0_1_1.json";
 
-
     public static IEnumerable<object[]> BinaryCases() => Golden.Names(File, n => !n.Contains("multiclass"));
 
     [Theory]

@@ -9,7 +9,6 @@ namespace TorchLip.Tests.Functional;
 
 public class LossBehaviourTests
 {
-
     [Fact]
     public void KrWithAMissingClassIsTheMeanOfThePresentClassNotNaN()
     {

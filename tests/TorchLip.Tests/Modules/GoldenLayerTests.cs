@@ -10,7 +10,6 @@ namespace TorchLip.Tests.Modules;
 /// <summary>Linear layers with fixed state against deel-torchlip 1.0.5 (layer tolerances rtol 1e-4 / atol 1e-5).</summary>
 public class GoldenLayerTests
 {
-
     /// <summary>The reference's settings: the classic chain, 1 power iteration per forward, Björck eps 1e-3 (max 15).</summary>
     private static SpectralLinear ReferenceSpectralLinear(GoldenCase c)
     {

@@ -11,7 +11,6 @@ namespace TorchLip.Tests.Modules;
 
 public class LayerBehaviourTests
 {
-
     private static TorchLip.Modules.Sequential TutorialModel()
     {
         var previous = Warnings.Handler;

@@ -14,7 +14,6 @@ namespace TorchLip.Tests.Modules;
 /// </summary>
 public class LipschitzPropertyTests
 {
-
     public static IEnumerable<object[]> Seeds()
     {
         for (int seed = 1; seed <= 8; seed++) yield return new object[] { seed };

@@ -13,7 +13,6 @@ public class GoldenNormalizerTests
 {
     private const string File = "normalizers_v1_0_5.json";
 
-
     public static IEnumerable<object[]> BjorckCases() => Golden.Names(File, n => n.StartsWith("bjorck"));
 
     [Theory]

@@ -9,7 +9,6 @@ namespace TorchLip.Tests.Normalizers;
 
 public class NormalizerPropertyTests
 {
-
     [Theory]
     [InlineData(128, 784)]   // wide: Gram-form iteration
     [InlineData(784, 128)]   // tall: through the transpose

@@ -9,7 +9,6 @@ namespace TorchLip.Tests.Normalizers;
 
 public class WarmBjorckTests
 {
-
     private static double[] SingularValues(Tensor w) => linalg.svdvals(w.detach().to_type(ScalarType.Float64)).data<double>().ToArray();
 
     [Theory]

@@ -57,7 +57,7 @@ namespace TorchLip.Normalizers
                 // Q is only differentiated when it feeds another step; the final check needs no graph.
                 bool lastCheckOnly = iterations >= maxiter;
                 var q = lastCheckOnly ? Gram(p.detach(), a.detach()) : Gram(p, a);
-                residual = (q.detach() - eye).norm().to_type(ScalarType.Float64).item<double>();
+                residual = q.detach().dist(eye).to_type(ScalarType.Float64).item<double>();
                 if (double.IsNaN(residual) || double.IsInfinity(residual)) break;
                 if (!rescaled && residual > 1)
                 {
@@ -72,7 +72,7 @@ namespace TorchLip.Normalizers
                 }
                 bool stalled = iterations > 0 && residual < 1e-3 && residual > 0.5 * previous;
                 if (residual <= ContractionGuard.Tolerance || lastCheckOnly || stalled) break;
-                p = p.addmm(eye - q, p, beta: 1f, alpha: (float)beta);
+                p = p.addmm(q, p, beta: (float)(1 + beta), alpha: (float)-beta);   // P + β(I − Q)P in one kernel
                 previous = residual;
                 iterations++;
             }

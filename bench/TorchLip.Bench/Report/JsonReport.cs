@@ -23,6 +23,7 @@ internal static class JsonReport
             ["job_rss_growth"] = Num(j.RssGrowth),
             ["threads"] = r.Threads,
             ["quick"] = r.Quick,
+            ["disturbed_threshold_cores"] = Timed.DisturbedCores,
             ["total_s"] = Num(r.TotalSeconds),
             ["machine"] = new JsonObject
             {
@@ -98,13 +99,20 @@ internal static class JsonReport
         File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
-    /// <summary>Median rate, the per-round figures and the spread; <paramref name="unit"/> converts steps to samples.</summary>
+    /// <summary>Median rate (of the undisturbed rounds), spread and every round; <paramref name="unit"/> converts steps to samples.</summary>
     private static JsonObject Rates(Rates rates, int unit) => new()
     {
         ["per_s"] = Num(rates.MedianPerSecond),
         ["samples_per_s"] = Num(rates.MedianPerSecond * unit),
         ["spread"] = Num(rates.Spread),
-        ["rounds"] = new JsonArray(rates.Rounds.Select(x => (JsonNode)new JsonObject { ["count"] = x.Count, ["seconds"] = Num(x.Seconds) }).ToArray()),
+        ["undisturbed_rounds"] = rates.CleanRounds,
+        ["rounds"] = new JsonArray(rates.Rounds.Select(x => (JsonNode)new JsonObject
+        {
+            ["count"] = x.Count,
+            ["seconds"] = Num(x.Seconds),
+            ["foreign_cores"] = Num(x.ForeignCores),
+            ["disturbed"] = x.Disturbed,
+        }).ToArray()),
     };
 
     private static JsonArray Array(double[] values) => new(values.Select(v => Num(v)).ToArray());

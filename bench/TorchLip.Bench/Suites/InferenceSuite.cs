@@ -41,23 +41,22 @@ internal static class InferenceSuite
             Pass(network, data.Images, batch);    // warm-up (the eval weights are computed and cached here)
             Pass(exported, data.Images, batch);
             var row = new InferenceRow(batch, new Rates(), new Rates());
-            for (int r = 0; r < plan.Rounds; r++)
-            {
-                row.Lipschitz.Add(TimeFor(network, data.Images, batch, plan.InferenceRound));
-                row.Exported.Add(TimeFor(exported, data.Images, batch, plan.InferenceRound));
-            }
+            Interleaved.Run(plan.Rounds, plan.ExtraRounds,
+                (row.Lipschitz, () => SamplesFor(network, data.Images, batch, plan.InferenceRound)),
+                (row.Exported, () => SamplesFor(exported, data.Images, batch, plan.InferenceRound)));
             rows.Add(row);
         }
         return new InferenceResult(rows, diff, monitor.ForeignCores());
     }
 
-    private static Timed TimeFor(nn.Module<Tensor, Tensor> model, Tensor images, long batch, TimeSpan target)
+    /// <summary>Whole passes over the data until <paramref name="target"/> has passed; returns the samples seen.</summary>
+    private static long SamplesFor(nn.Module<Tensor, Tensor> model, Tensor images, long batch, TimeSpan target)
     {
         var watch = Stopwatch.StartNew();
         long samples = 0;
         do samples += Pass(model, images, batch);
         while (watch.Elapsed < target);
-        return new Timed(samples, watch.Elapsed.TotalSeconds);
+        return samples;
     }
 
     /// <summary>One pass over the data in whole batches; returns the number of samples seen.</summary>

@@ -70,6 +70,45 @@ internal sealed class LayerProbe : IDisposable
 
     public void PolarByEighBackward() => Backward(PolarByEigh());
 
+    /// <summary>
+    /// ‖g_eigh − g_Björck‖ / ‖g_Björck‖ for the raw weight's gradient: autograd through eigh divides by eigenvalue
+    /// gaps, which vanish when the raw weight is (near-)orthogonal, as it is at initialization. NaN if not finite.
+    /// </summary>
+    public double PolarByEighGradientError()
+    {
+        using var scope = torch.NewDisposeScope();
+        var reference = Gradient(Bjorck(15));
+        var eigh = Gradient(PolarByEigh());
+        double error = ((eigh - reference).norm() / reference.norm()).item<float>();
+        return double.IsFinite(error) ? error : double.NaN;
+    }
+
+    private Tensor Gradient(Tensor w)
+    {
+        w.backward(new[] { _outputGrad });
+        var g = Raw.grad!.clone();
+        Raw.grad.zero_();
+        return g;
+    }
+
+    /// <summary>Björck steps an early stop at <paramref name="eps"/> would take from the current weight.</summary>
+    public int BjorckIterations(double eps)
+    {
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        return Normalizers.Bjorck.Orthonormalize(Normalized(), eps, _layer.beta_bjorck, _layer.niter_bjorck).IterationsRun;
+    }
+
+    /// <summary>The fewest Björck steps (of at most 15) after which every |σ − 1| ≤ <paramref name="tolerance"/>; 0 if none.</summary>
+    public int BjorckIterationsFor(double tolerance)
+    {
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        for (int k = 1; k <= 15; k++)
+            if (Deviation(Bjorck(k)) <= tolerance) return k;
+        return 0;
+    }
+
     /// <summary>max |σ − 1| over the singular values of <paramref name="w"/>, in float64.</summary>
     public static double Deviation(Tensor w)
     {

@@ -37,11 +37,9 @@ internal static class TrainingSuite
 
         var lipschitzRates = new Rates();
         var plainRates = new Rates();
-        for (int r = 0; r < plan.Rounds; r++)
-        {
-            lipschitzRates.Add(new Timed(plan.LipschitzSteps, lipschitzLoop.Run(plan.LipschitzSteps).TotalSeconds));
-            plainRates.Add(new Timed(plan.PlainSteps, plainLoop.Run(plan.PlainSteps).TotalSeconds));
-        }
+        Interleaved.Run(plan.Rounds, plan.ExtraRounds,
+            (lipschitzRates, () => { lipschitzLoop.Run(plan.LipschitzSteps); return plan.LipschitzSteps; }),
+            (plainRates, () => { plainLoop.Run(plan.PlainSteps); return plan.PlainSteps; }));
         double foreign = monitor.ForeignCores();
         return new TrainingResult(lipschitzRates, plainRates, CheckSingularValues(lipschitz), foreign);
     }

@@ -34,15 +34,11 @@ internal static class WidthSuite
             lipschitzLoop.Run(plan.WidthWarmup);
             plainLoop.Run(20);
             var row = new WidthRow(width, new Rates(), new Rates());
-            for (int r = 0; r < plan.WidthRounds; r++)
-            {
-                row.Lipschitz.Add(Timed(lipschitzLoop.RunFor(plan.WidthRound, plan.WidthMinSteps)));
-                row.Plain.Add(Timed(plainLoop.RunFor(plan.WidthRound, plan.WidthMinSteps)));
-            }
+            Interleaved.Run(plan.WidthRounds, plan.ExtraRounds,
+                (row.Lipschitz, () => lipschitzLoop.RunFor(plan.WidthRound, plan.WidthMinSteps)),
+                (row.Plain, () => plainLoop.RunFor(plan.WidthRound, plan.WidthMinSteps)));
             rows.Add(row);
         }
         return new WidthResult(rows, monitor.ForeignCores());
     }
-
-    private static Timed Timed((int steps, TimeSpan elapsed) run) => new(run.steps, run.elapsed.TotalSeconds);
 }

@@ -10,15 +10,18 @@ internal static class Networks
 {
     public const long TutorialWidth = 128;
 
-    /// <summary>The deel-torchlip tutorial network, with the first hidden layer <paramref name="width"/> wide.</summary>
-    public static Modules.Sequential Lipschitz(long width = TutorialWidth, long seed = 0)
+    /// <summary>
+    /// The deel-torchlip tutorial network, with the first hidden layer <paramref name="width"/> wide;
+    /// <paramref name="epsBjorck"/> is every SpectralLinear's early-stop threshold (null: always 15 iterations).
+    /// </summary>
+    public static Modules.Sequential Lipschitz(long width = TutorialWidth, long seed = 0, double? epsBjorck = null)
     {
         torch.manual_seed(seed);
         return Sequential(
             nn.Flatten(),
-            SpectralLinear(784, width), FullSort(),
-            SpectralLinear(width, 64), FullSort(),
-            SpectralLinear(64, 32), FullSort(),
+            SpectralLinear(784, width, eps_bjorck: epsBjorck), FullSort(),
+            SpectralLinear(width, 64, eps_bjorck: epsBjorck), FullSort(),
+            SpectralLinear(64, 32, eps_bjorck: epsBjorck), FullSort(),
             FrobeniusLinear(32, 1));
     }
 

@@ -41,13 +41,13 @@ internal sealed class TrainingLoop : IDisposable
         return watch.Elapsed;
     }
 
-    /// <summary>Runs steps until at least <paramref name="target"/> has passed (and at least one step); returns (steps, time).</summary>
-    public (int steps, TimeSpan elapsed) RunFor(TimeSpan target, int minSteps = 1)
+    /// <summary>Runs steps until <paramref name="target"/> has passed and at least <paramref name="minSteps"/> ran; returns the step count.</summary>
+    public long RunFor(TimeSpan target, int minSteps = 1)
     {
         var watch = Stopwatch.StartNew();
-        int n = 0;
+        long n = 0;
         while (n < minSteps || watch.Elapsed < target) { Step(); n++; }
-        return (n, watch.Elapsed);
+        return n;
     }
 
     /// <summary>One training step.</summary>

@@ -1,0 +1,29 @@
+using System;
+using TorchLip.Bench.Cli;
+using TorchLip.Bench.Micro;
+using TorchLip.Bench.Suites;
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine("error: " + e.Message);
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 2;
+}
+
+switch (options.Command)
+{
+    case BenchCommand.Help:
+        Console.WriteLine(BenchOptions.Usage);
+        return 0;
+    case BenchCommand.Micro:
+        return MicroRunner.Run(options.MicroArgs);
+    case BenchCommand.Profile:
+        return ProfileRun.Run(options);
+    default:
+        return DefaultRun.Run(options);
+}

@@ -1,0 +1,92 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using TorchLip.Bench.Suites;
+using TorchLip.Bench.Workloads;
+using static TorchLip.Bench.Report.Format;
+
+namespace TorchLip.Bench.Report;
+
+/// <summary>The human-readable report of a default run.</summary>
+internal static class TablePrinter
+{
+    public static void Print(BenchResults r, TextWriter o)
+    {
+        var m = r.Machine;
+        var disturbed = new List<string>();
+        o.WriteLine();
+        o.WriteLine($"TorchLip.NET benchmark: {r.Threads} torch thread(s), {(r.Quick ? "--quick plan (smoke run, noisy numbers)" : "default plan")}, {N(r.TotalSeconds, "0")} s");
+        o.WriteLine($"machine: {m.Cores} cores, {m.CpuModel}, {N(m.MemoryGiB, "0.0")} GiB; {m.Runtime}; TorchSharp {m.TorchSharp}");
+        o.WriteLine($"load average (1/5/15 min) before: {Loads(r.LoadBefore)}   after: {Loads(r.LoadAfter)}");
+        o.WriteLine($"rounds = undisturbed/total (a round is disturbed when other processes used > {N(Timed.DisturbedCores, "0.00")} cores); figures are medians of the undisturbed rounds");
+
+        var t = r.Training;
+        o.WriteLine();
+        o.WriteLine($"(a) training, batch 128, Adam 1e-3, HKR(alpha 10, margin 1), synthetic 11774x1x28x28   {Foreign(t.ForeignCores)}");
+        o.WriteLine($"    {"network",-46}{"steps/s",10}{"samples/s",12}{"rounds",8}{"spread",8}");
+        TrainRow(o, "Lipschitz (3 SpectralLinear + FrobeniusLinear)", t.Lipschitz, disturbed);
+        TrainRow(o, "plain (nn.Linear + FullSort)", t.Plain, disturbed);
+        o.WriteLine($"    train_ratio = Lipschitz / plain = {N(t.Ratio, "0.000")}  (plain is {N(1 / t.Ratio, "0.0")}x faster)");
+        o.WriteLine($"    singular values of the SpectralLinear effective weights after training (eval mode, float64), |sigma - 1| <= {N(SingularValueCheck.Tolerance, "0e0")}:");
+        foreach (var s in t.SingularValues)
+            o.WriteLine($"      {s.Layer,-62} min {N(s.MinSigma, "0.0000000")}  max {N(s.MaxSigma, "0.0000000")}  max|s-1| {N(s.MaxDeviation, "0.0e0")}  {(s.Ok ? "OK" : "FAIL")}");
+
+        var inf = r.Inference;
+        o.WriteLine();
+        o.WriteLine($"(b) inference under no_grad, samples/s   {Foreign(inf.ForeignCores)}");
+        o.WriteLine($"    {"batch",-8}{"Lipschitz eval",16}{"exported",12}{"ratio",8}{"rounds L/E",12}{"spread L/E",12}");
+        foreach (var row in inf.Rows)
+        {
+            o.WriteLine($"    {row.BatchSize,-8}{N(row.Lipschitz.MedianPerSecond, "N0"),16}{N(row.Exported.MedianPerSecond, "N0"),12}{N(row.Ratio, "0.000"),8}" +
+                        $"{row.Lipschitz.RoundsLabel + " " + row.Exported.RoundsLabel,12}{Percent(row.Lipschitz.Spread) + " " + Percent(row.Exported.Spread),12}");
+            Note(disturbed, $"(b) batch {row.BatchSize}", row.Lipschitz, row.Exported);
+        }
+        o.WriteLine($"    infer_ratio (batch 128, Lipschitz eval / exported) = {N(inf.Ratio, "0.000")}");
+        o.WriteLine($"    max |exported(x) - eval(x)| over 1954 samples = {N(inf.ExportMaxAbsDiff, "0.0e0")}");
+
+        var j = r.Job;
+        o.WriteLine();
+        o.WriteLine($"(c) tutorial job (torchlip mnist08) as a child process, run last   {(j.Status == "ran" ? Foreign(j.ForeignCores) : "")}");
+        if (j.Status == "skipped") o.WriteLine("    " + j.Message);
+        else
+        {
+            o.WriteLine($"    dotnet {j.Arguments}");
+            if (j.Status == "failed") o.WriteLine("    " + j.Message.Replace("\n", "\n    "));
+            o.WriteLine($"    job_wall_s = {N(j.WallSeconds, "0.0")}   job_peak_rss_mb = {N(j.PeakRssMiB, "0")} ({j.PeakRssSource})");
+            o.WriteLine($"    job_rss_growth = {N(j.RssGrowth, "0.000")} ({j.RssGrowthNote})");
+            if (j.ForeignCores > Timed.DisturbedCores) disturbed.Add("(c) the job's wall time");
+        }
+
+        var w = r.Width;
+        o.WriteLine();
+        o.WriteLine($"(d) training-step cost against the first hidden layer's width (784->W->64->32->1), batch 128   {Foreign(w.ForeignCores)}");
+        o.WriteLine($"    {"W",-8}{"Lipschitz ms",14}{"plain ms",11}{"ratio",9}{"rounds L/P",12}{"Lip. steps",12}");
+        foreach (var row in w.Rows)
+        {
+            o.WriteLine($"    {row.Width,-8}{N(row.LipschitzMs, "0.00"),14}{N(row.PlainMs, "0.000"),11}{N(row.Ratio, "0.0"),9}" +
+                        $"{row.Lipschitz.RoundsLabel + " " + row.Plain.RoundsLabel,12}{row.Lipschitz.Rounds.Sum(x => x.Count),12}");
+            Note(disturbed, $"(d) W={row.Width}", row.Lipschitz, row.Plain);
+        }
+
+        o.WriteLine();
+        o.WriteLine($"summary: train_ratio={N(t.Ratio, "0.000")} infer_ratio={N(inf.Ratio, "0.000")} " +
+                    $"job_wall_s={N(j.WallSeconds, "0.0")} job_peak_rss_mb={N(j.PeakRssMiB, "0")} job_rss_growth={N(j.RssGrowth, "0.000")}");
+        if (disturbed.Count > 0)
+            o.WriteLine($"warning: DISTURBED (no undisturbed round): {string.Join("; ", disturbed)}. Re-run on an idle machine.");
+    }
+
+    private static void TrainRow(TextWriter o, string name, Rates rates, List<string> disturbed)
+    {
+        o.WriteLine($"    {name,-46}{N(rates.MedianPerSecond, "0.0"),10}{N(rates.MedianPerSecond * TrainingLoop.BatchSize, "N0"),12}{rates.RoundsLabel,8}{Percent(rates.Spread),8}");
+        Note(disturbed, "(a) " + name, rates);
+    }
+
+    private static void Note(List<string> disturbed, string what, params Rates[] rates)
+    {
+        if (rates.Any(x => x.CleanRounds == 0)) disturbed.Add(what);
+    }
+
+    /// <summary>"[other processes: 0.12 cores]": the foreign load over a whole section.</summary>
+    public static string Foreign(double cores) =>
+        double.IsNaN(cores) ? "" : $"[other processes: {N(cores, "0.00")} cores{(cores > Timed.DisturbedCores ? ", busy" : "")}]";
+}

@@ -1,0 +1,52 @@
+using System;
+using System.Diagnostics;
+using TorchLip.Bench.Cli;
+using TorchLip.Bench.Machine;
+using TorchLip.Bench.Report;
+using TorchLip.Bench.Workloads;
+
+namespace TorchLip.Bench.Suites;
+
+/// <summary>The default command: (a) training, (b) inference, (c) the tutorial job, (d) width scaling.</summary>
+internal static class DefaultRun
+{
+    public static int Run(BenchOptions options)
+    {
+        TorchSetup.Apply(options.Threads);
+        var plan = BenchPlan.For(options.Quick);
+        var machine = MachineInfo.Read();
+        var loadBefore = MachineInfo.LoadAverage();
+        var watch = Stopwatch.StartNew();
+        Console.WriteLine($"TorchLip.NET benchmark, {options.Threads} thread(s){(options.Quick ? ", --quick" : "")}; load average {Format.Loads(loadBefore)}");
+
+        TrainingResult training;
+        InferenceResult inference;
+        WidthResult width;
+        using (var data = new SyntheticMnist())
+        {
+            Console.WriteLine("(a) training throughput ...");
+            training = TrainingSuite.Run(data, plan);
+            Console.WriteLine("(b) inference throughput ...");
+            inference = InferenceSuite.Run(data, plan);
+            Console.WriteLine("(d) width scaling ...");
+            width = WidthSuite.Run(data, plan);
+        }
+        // The job runs last, after this process's tensors are gone, so that the two never compete for the cores.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Console.WriteLine("(c) tutorial job ...");
+        var job = JobSuite.Run(options.CliPath, options.Threads, plan);
+
+        var results = new BenchResults(machine, options.Threads, options.Quick, loadBefore, MachineInfo.LoadAverage(),
+            watch.Elapsed.TotalSeconds, training, inference, job, width);
+        TablePrinter.Print(results, Console.Out);
+        if (options.JsonPath is not null)
+        {
+            JsonReport.Write(results, options.JsonPath);
+            Console.WriteLine($"wrote {options.JsonPath}");
+        }
+        if (job.Status == "failed") return 1;
+        foreach (var s in training.SingularValues) if (!s.Ok) return 1;
+        return 0;
+    }
+}

@@ -1,0 +1,81 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using TorchLip.Bench.Machine;
+using TorchLip.Bench.Report;
+using TorchLip.Bench.Workloads;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TorchLip.Bench.Suites;
+
+/// <summary>Inference throughput at one batch size, the Lipschitz network in eval mode vs its plain export.</summary>
+internal sealed record InferenceRow(long BatchSize, Rates Lipschitz, Rates Exported)
+{
+    public double Ratio => Lipschitz.MedianPerSecond / Exported.MedianPerSecond;
+}
+
+/// <summary>(b) inference throughput, and how far the export's outputs are from the eval-mode network's.</summary>
+internal sealed record InferenceResult(IReadOnlyList<InferenceRow> Rows, double ExportMaxAbsDiff, double ForeignCores)
+{
+    /// <summary>The batch-128 ratio, the headline figure.</summary>
+    public double Ratio => Rows[0].Ratio;
+}
+
+internal static class InferenceSuite
+{
+    public static readonly long[] BatchSizes = { 128, 1954 };
+
+    public static InferenceResult Run(SyntheticMnist data, BenchPlan plan)
+    {
+        var monitor = CpuMonitor.Start();
+        using var network = Networks.Lipschitz();
+        network.eval();
+        using var exported = network.vanilla_export();
+        exported.eval();
+        double diff = MaxAbsDiff(network, exported, data.Images.narrow(0, 0, BatchSizes[^1]));
+
+        var rows = new List<InferenceRow>();
+        foreach (long batch in BatchSizes)
+        {
+            Pass(network, data.Images, batch);    // warm-up (the eval weights are computed and cached here)
+            Pass(exported, data.Images, batch);
+            var row = new InferenceRow(batch, new Rates(), new Rates());
+            Interleaved.Run(plan.Rounds, plan.ExtraRounds,
+                (row.Lipschitz, () => SamplesFor(network, data.Images, batch, plan.InferenceRound)),
+                (row.Exported, () => SamplesFor(exported, data.Images, batch, plan.InferenceRound)));
+            rows.Add(row);
+        }
+        return new InferenceResult(rows, diff, monitor.ForeignCores());
+    }
+
+    /// <summary>Whole passes over the data until <paramref name="target"/> has passed; returns the samples seen.</summary>
+    private static long SamplesFor(nn.Module<Tensor, Tensor> model, Tensor images, long batch, TimeSpan target)
+    {
+        var watch = Stopwatch.StartNew();
+        long samples = 0;
+        do samples += Pass(model, images, batch);
+        while (watch.Elapsed < target);
+        return samples;
+    }
+
+    /// <summary>One pass over the data in whole batches; returns the number of samples seen.</summary>
+    private static long Pass(nn.Module<Tensor, Tensor> model, Tensor images, long batch)
+    {
+        using var noGrad = torch.no_grad();
+        long n = images.shape[0] / batch * batch;
+        for (long start = 0; start < n; start += batch)
+        {
+            using var scope = torch.NewDisposeScope();
+            model.call(images.narrow(0, start, batch));
+        }
+        return n;
+    }
+
+    private static double MaxAbsDiff(nn.Module<Tensor, Tensor> a, nn.Module<Tensor, Tensor> b, Tensor x)
+    {
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        return (a.call(x) - b.call(x)).abs().max().to_type(ScalarType.Float64).item<double>();
+    }
+}

@@ -10,65 +10,57 @@ namespace TorchLip.Bench.Suites;
 /// <summary>One line of the step profile: a component's median time per call.</summary>
 internal sealed record ProfileRow(string Name, double Ms, int Indent = 0);
 
-/// <summary>Times each part of a Lipschitz training step of the tutorial network.</summary>
+/// <summary>
+/// Times each part of a Lipschitz training step of the tutorial network. Every part is measured round-robin with
+/// the whole step (<see cref="Timing.Interleaved"/>), so the parts can be set against the step they belong to.
+/// </summary>
 internal static class StepBreakdown
 {
     public static List<ProfileRow> Measure(TrainingLoop loop, Modules.Sequential network, IReadOnlyList<LayerProbe> probes, SyntheticMnist data, TimeSpan budget)
     {
-        var rows = new List<ProfileRow>();
-        double step = Timing.MedianMs(loop.Step, budget);
-        rows.Add(new ProfileRow("full Lipschitz training step (measured)", step));
-        double constraints = 0;
+        using var plain = Networks.Plain();
+        using var plainLoop = new TrainingLoop(plain, data);
+        plainLoop.Run(20);
+        var frobenius = network.layers.Select(l => l.module).OfType<Modules.FrobeniusLinear>().Single();
+        var labels = data.Labels.narrow(0, 0, TrainingLoop.BatchSize);
+        using var adam = optim.Adam(network.parameters(), lr: 0);   // lr 0: times the update, changes nothing
+        using var one = torch.ones(1);
+
+        var items = new List<(string name, int indent, Action body, bool constraint)> { ("full Lipschitz training step", 0, loop.Step, false) };
         foreach (var p in probes)
         {
-            double power = Timing.MedianMs(p.PowerIteration, budget);
-            double weight = Timing.MedianMs(p.EffectiveWeightBackward, budget);
-            constraints += power + weight;
-            rows.Add(new ProfileRow($"{p.Name}: power iteration (3 steps, no grad)", power, 1));
-            rows.Add(new ProfileRow($"{p.Name}: effective weight forward+backward", weight, 1));
-            rows.Add(new ProfileRow("forward only", Timing.MedianMs(() => p.EffectiveWeight(), budget), 2));
-            rows.Add(new ProfileRow("in it: sigma upper bound (float64, 6 squarings, no grad)", Timing.MedianMs(p.SpectralBoundCheck, budget), 2));
-            rows.Add(new ProfileRow("in it: Bjorck 15 iterations, forward+backward", Timing.MedianMs(() => p.BjorckBackward(15), budget), 2));
-            rows.Add(new ProfileRow("in it: Bjorck 15 iterations, forward only", Timing.MedianMs(() => p.Bjorck(15), budget), 2));
-            rows.Add(new ProfileRow("in it: contraction guard (Gram residual + host sync)", Timing.MedianMs(p.Guard, budget), 2));
+            items.Add(($"{p.Name}: power iteration (3 steps, no grad)", 1, p.PowerIteration, true));
+            items.Add(($"{p.Name}: effective weight forward+backward", 1, p.EffectiveWeightBackward, true));
+            items.Add(("forward only", 2, () => p.EffectiveWeight(), false));
+            items.Add(("in it: sigma upper bound (float64, 6 squarings, no grad)", 2, p.SpectralBoundCheck, false));
+            items.Add(("in it: sigma estimate, W / sigma and Bjorck 15 steps, forward+backward", 2, () => p.BjorckBackward(15), false));
+            items.Add(("in it: the same, forward only", 2, () => p.Bjorck(15), false));
+            items.Add(("in it: contraction guard (Gram residual + host sync)", 2, p.Guard, false));
         }
-        var frobenius = network.layers.Select(l => l.module).OfType<Modules.FrobeniusLinear>().Single();
-        double frob = Timing.MedianMs(() => frobenius.effective_weight().sum().backward(), budget);
-        constraints += frob;
-        rows.Add(new ProfileRow("FrobeniusLinear 32->1: effective weight forward+backward", frob, 1));
-        rows.Add(new ProfileRow("all weight constraints (sum of the above)", constraints, 1));
-        rows.Add(new ProfileRow("rest of the step = full - constraints (batch, layer matmuls, FullSort, loss, Adam)", step - constraints, 1));
-        rows.AddRange(RestOfStep(data, network, budget));
-        return rows;
-    }
-
-    private static IEnumerable<ProfileRow> RestOfStep(SyntheticMnist data, Modules.Sequential network, TimeSpan budget)
-    {
-        using (var plain = Networks.Plain())
-        using (var plainLoop = new TrainingLoop(plain, data))
-        {
-            plainLoop.Run(20);
-            yield return new ProfileRow("for comparison: a whole plain training step, same shapes", Timing.MedianMs(plainLoop.Step, budget), 1);
-        }
-        var labels = data.Labels.narrow(0, 0, TrainingLoop.BatchSize);
-        yield return new ProfileRow("hkr_loss forward+backward on 128 outputs (label check = host sync)", Timing.MedianMs(() =>
+        items.Add(("FrobeniusLinear 32->1: effective weight forward+backward", 1, () => frobenius.effective_weight().sum().backward(), true));
+        items.Add(("for comparison: a whole plain training step, same shapes", 1, plainLoop.Step, false));
+        items.Add(("hkr_loss forward+backward on 128 outputs (label check = host sync)", 1, () =>
         {
             var f = torch.randn(TrainingLoop.BatchSize, 1, requires_grad: true);
             torchlip.functional.hkr_loss(f, labels, TrainingLoop.Alpha, TrainingLoop.MinMargin).backward();
-        }, budget), 1);
-        yield return new ProfileRow("FullSort 128x128 forward+backward", Timing.MedianMs(() =>
+        }, false));
+        items.Add(("FullSort 128x128 forward+backward", 1, () =>
         {
             var x = torch.randn(TrainingLoop.BatchSize, 128, requires_grad: true);
             torchlip.functional.full_sort(x).backward(new[] { torch.ones(TrainingLoop.BatchSize, 128) });
-        }, budget), 1);
-        using var adam = optim.Adam(network.parameters(), lr: 0);
-        using (torch.no_grad())
-            foreach (var p in network.parameters()) p.grad = torch.zeros_like(p).DetachFromDisposeScope();
-        yield return new ProfileRow("Adam step over the Lipschitz network's parameters", Timing.MedianMs(() => adam.step(), budget), 1);
-        using var one = torch.ones(1);
-        yield return new ProfileRow("one tiny tensor op (1-element add): the per-op overhead", Timing.MedianMs(() =>
+        }, false));
+        items.Add(("Adam step over the Lipschitz network's parameters", 1, () => adam.step(), false));
+        items.Add(("1000 tiny tensor ops (1-element add): the per-op overhead x 1000", 1, () =>
         {
             for (int i = 0; i < 1000; i++) one.add(one);
-        }, budget) / 1000, 1);
+        }, false));
+
+        var ms = Timing.Interleaved(items.Select(i => i.body).ToList(), budget);
+        var rows = items.Select((item, k) => new ProfileRow(item.name, ms[k], item.indent)).ToList();
+        double constraints = items.Select((item, k) => item.constraint ? ms[k] : 0).Sum();
+        int at = items.FindIndex(i => i.name.StartsWith("for comparison", StringComparison.Ordinal));
+        rows.Insert(at, new ProfileRow("all weight constraints (sum of the power iterations and effective weights)", constraints, 1));
+        rows.Insert(at + 1, new ProfileRow("rest of the step = full - constraints (batch, layer matmuls, FullSort, loss, Adam)", ms[0] - constraints, 1));
+        return rows;
     }
 }

@@ -66,7 +66,6 @@ namespace TorchLip.Modules
         /// <summary>Shares <see cref="LipschitzModule.lipschitz_constant"/> equally (geometrically) among the Lipschitz children.</summary>
         protected override void OnConstraintChanged()
         {
-            if (_layers is null) return;  // called from the base constructor path before the list exists
             var lipschitz = _layers.Select(l => l.module).OfType<LipschitzModule>().ToList();
             if (lipschitz.Count == 0) return;
             double share = Math.Pow(lipschitz_constant, 1.0 / lipschitz.Count);

@@ -117,16 +117,14 @@ namespace TorchLip.Modules
         }
 
         // σ̂ never exceeds σ_max. When the estimate is stale (weights changed outside training, a state loaded without
-        // its u, v), W/σ̂ can leave the region where Björck converges and blow up. For β = 0.5 every σ ≤ 2 still ends
-        // orthonormal (1.5σ − 0.5σ³ ∈ [−1, 1] there; a negative value converges to −1, a sign flip of that singular
-        // direction); for other β, σ ≤ √((1+β)/β) keeps it non-negative. Beyond that region a guaranteed upper bound on
-        // σ_max replaces σ̂: the polar factor Björck converges to does not depend on the scale.
+        // its u, v), W/σ̂ can leave the region where Björck converges (Bjorck.ConvergenceRadius) and blow up; a guaranteed
+        // upper bound on σ_max then replaces σ̂: the polar factor Björck converges to does not depend on the scale.
         private Tensor SafeDenominator(Tensor raw, Tensor sigma)
         {
             double bound = SpectralBound.UpperBound(raw);
             if (double.IsNaN(bound) || double.IsInfinity(bound) || bound == 0)
                 throw Checks.NotFinite(ToString(), bound == 0 ? "the raw weight is zero, so its normalization" : "the raw weight");
-            double region = beta_bjorck == 0.5 ? 2.0 : Math.Sqrt((1 + beta_bjorck) / beta_bjorck);
+            double region = Bjorck.ConvergenceRadius(beta_bjorck);
             double estimate = sigma.to_type(ScalarType.Float64).item<double>();
             return bound <= region * estimate * (1 - 1e-6) ? sigma : torch.tensor(bound / region, dtype: raw.dtype, device: raw.device);
         }

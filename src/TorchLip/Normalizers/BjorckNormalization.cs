@@ -26,6 +26,14 @@ namespace TorchLip.Normalizers
     /// </remarks>
     public static class Bjorck
     {
+        /// <summary>
+        /// The largest σ from which Björck with step <paramref name="beta"/> still ends orthonormal: 2 for β = 0.5
+        /// (1.5σ − 0.5σ³ ∈ [−1, 1] on [0, 2]; a negative value converges to −1, a sign flip of that singular direction),
+        /// √((1+β)/β) otherwise (where the step keeps σ non-negative). Beyond it the iteration can blow up.
+        /// </summary>
+        /// <param name="beta">Björck step size.</param>
+        public static double ConvergenceRadius(double beta) => beta == 0.5 ? 2.0 : Math.Sqrt((1 + beta) / beta);
+
         /// <summary>Runs the iteration.</summary>
         /// <param name="w">Weight of any rank ≥ 2, viewed as (shape[0], −1).</param>
         /// <param name="eps">Stop once ‖W_k − W_(k−1)‖_F &lt; eps; <c>null</c> runs exactly <paramref name="maxiter"/> steps.</param>

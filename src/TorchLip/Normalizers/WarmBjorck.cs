@@ -22,7 +22,7 @@ namespace TorchLip.Normalizers
     /// with W itself are needed (W Wᵀ and P·W); everything else costs m³. The exit residual r bounds the result:
     /// σ_max² = λ_max(Q) ≤ 1 + r, so when r stays above the tolerance (stalled at float noise, or the step budget
     /// ran out) the weight is divided by √(1 + r) and remains a contraction. If the start is far off
-    /// (λ_max(Q) may exceed 4, beyond Björck's region of convergence) P is first rescaled by a guaranteed bound.
+    /// (λ_max(Q) may exceed the square of <see cref="Bjorck.ConvergenceRadius"/>) P is first rescaled by a guaranteed bound.
     /// The limit is an orthonormal matrix, though not exactly the polar factor of W: P carries history, like the
     /// power-iteration vectors do for the spectral estimate, and is saved with the layer's state.
     /// </remarks>
@@ -55,6 +55,7 @@ namespace TorchLip.Normalizers
             int iterations = 0;
             double residual, previous = double.PositiveInfinity;
             bool rescaled = false;
+            double radius = Bjorck.ConvergenceRadius(beta);
             while (true)
             {
                 // Q is only differentiated when it feeds another step; the final check needs no graph.
@@ -62,13 +63,13 @@ namespace TorchLip.Normalizers
                 var q = lastCheckOnly ? Gram(p.detach(), a.detach()) : Gram(p, a);
                 residual = q.detach().dist(eye).to_type(ScalarType.Float64).item<double>();
                 if (double.IsNaN(residual) || double.IsInfinity(residual)) break;
-                if (!rescaled && residual > 1)
+                if (!rescaled && residual > radius * radius - 1)
                 {
-                    rescaled = true;   // λ_max(Q) ≤ 1 + r ≤ 2 otherwise: inside the region, no bound needed
+                    rescaled = true;   // otherwise λ_max(Q) ≤ 1 + r is inside the region: no bound needed
                     double bound = SpectralBound.LambdaMaxBound(q);
-                    if (bound > 4)
+                    if (bound > radius * radius)
                     {
-                        using var factor = (2 / Math.Sqrt(bound)).ToScalar();
+                        using var factor = (radius / Math.Sqrt(bound)).ToScalar();
                         p = p.mul(factor);
                         continue;
                     }

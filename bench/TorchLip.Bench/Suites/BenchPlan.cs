@@ -14,5 +14,5 @@ internal sealed record BenchPlan(
 {
     public static BenchPlan For(bool quick) => quick
         ? new BenchPlan(1, 0, 5, 30, 20, 150, TimeSpan.FromSeconds(0.3), 1, 1, 1, TimeSpan.FromSeconds(0.4), JobEpochs: 1)
-        : new BenchPlan(5, 4, 20, 150, 100, 1000, TimeSpan.FromSeconds(1.0), 2, 3, 2, TimeSpan.FromSeconds(1.5), JobEpochs: null);
+        : new BenchPlan(5, 4, 60, 150, 300, 1000, TimeSpan.FromSeconds(1.0), 2, 3, 2, TimeSpan.FromSeconds(1.5), JobEpochs: null);
 }

@@ -62,7 +62,7 @@ namespace TorchLip.Normalizers
             Tensor result;
             if (gram)
             {
-                var a = m.mm(m.t());
+                var a = SymmetricGram.Of(m);
                 var eye = torch.eye(m.shape[0], dtype: m.dtype, device: m.device);
                 Tensor? p = null;
                 for (int k = 0; k < maxiter; k++)

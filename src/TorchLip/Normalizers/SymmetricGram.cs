@@ -10,6 +10,9 @@ namespace TorchLip.Normalizers
     /// </summary>
     internal sealed class SymmetricGram : torch.autograd.SingleTensorFunction<SymmetricGram>
     {
+        /// <summary>M·Mᵀ, through this function only when a gradient is needed.</summary>
+        public static Tensor Of(Tensor m) => m.requires_grad && torch.is_grad_enabled() ? apply(m) : m.mm(m.t());
+
         public override string Name => nameof(SymmetricGram);
 
         public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars)

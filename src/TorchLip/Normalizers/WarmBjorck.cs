@@ -49,7 +49,7 @@ namespace TorchLip.Normalizers
             if (preconditioner.dim() != 2 || preconditioner.shape[0] != size || preconditioner.shape[1] != size)
                 throw new ArgumentException($"WarmBjorck: the preconditioner must be ({size}, {size}), got {Checks.Shape(preconditioner)}.", nameof(preconditioner));
 
-            var a = m.requires_grad ? SymmetricGram.apply(m) : m.mm(m.t());
+            var a = SymmetricGram.Of(m);
             var eye = torch.eye(size, dtype: m.dtype, device: m.device);
             var p = preconditioner.detach().clone();   // the buffer is updated in place after the forward; autograd must not see that
             int iterations = 0;

@@ -23,8 +23,8 @@ internal sealed record BenchOptions
 
     public const string Usage =
         "usage: dotnet run --project bench/TorchLip.Bench -c Release -- [--json PATH] [--threads N] [--quick] [--cli PATH_TO_torchlip.dll]\n" +
-        "       dotnet run --project bench/TorchLip.Bench -c Release -- profile [--threads N] [--quick] [--json PATH]\n" +
-        "       dotnet run --project bench/TorchLip.Bench -c Release -- micro [BenchmarkDotNet arguments, e.g. --filter *Bjorck*]\n" +
+        "       dotnet run --project bench/TorchLip.Bench -c Release -- profile [--threads N] [--quick]\n" +
+        "       dotnet run --project bench/TorchLip.Bench -c Release -- micro [--threads N] [--job default|short|medium|long|dry] [BenchmarkDotNet arguments, e.g. --filter *Bjorck*]\n" +
         "\n" +
         "  (default)  training and inference throughput, Lipschitz vs plain; the mnist08 job's wall time and peak RSS;\n" +
         "             step cost against the first hidden layer's width\n" +
@@ -33,8 +33,8 @@ internal sealed record BenchOptions
         "  --json PATH   also write the results as JSON\n" +
         "  --threads N   torch intra-op threads (default 2; meant for an idle machine)\n" +
         "  --quick       a ~30 s smoke run with few steps (numbers are noisy)\n" +
-        "  --cli PATH    the torchlip CLI (torchlip.dll) for the job benchmark; default:\n" +
-        "                src/TorchLip.Cli/bin/Release/net10.0/linux-x64/torchlip.dll under the repository root";
+        "  --cli PATH    the torchlip CLI assembly for the job benchmark; default: torchlip.dll or TorchLip.Cli.dll\n" +
+        "                in src/TorchLip.Cli/bin/Release/net10.0/linux-x64 under the repository root (skipped if absent)";
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with a readable message.</summary>
     public static BenchOptions Parse(string[] args)
@@ -66,6 +66,8 @@ internal sealed record BenchOptions
                 default: throw new ArgumentException($"unknown argument '{a}'.");
             }
         }
+        if (options.Command == BenchCommand.Profile && (options.JsonPath is not null || options.CliPath is not null))
+            throw new ArgumentException("profile takes only --threads and --quick.");
         return options;
     }
 

@@ -33,6 +33,9 @@ namespace TorchLip.Normalizers
 
         private static Tensor Gram(Tensor p, Tensor a) => p.mm(a).mm(p.t());
 
+        private static double Norm(Tensor scalar) =>
+            scalar.dtype == ScalarType.Float32 ? scalar.item<float>() : scalar.to_type(ScalarType.Float64).item<double>();
+
         /// <summary>Runs the warm-started iteration.</summary>
         /// <param name="w">Weight (out, ...), viewed as (out, −1).</param>
         /// <param name="preconditioner">P from the previous call, (m, m) with m = min(out, in) (the identity scaled by 1/σ for a cold start).</param>
@@ -61,7 +64,7 @@ namespace TorchLip.Normalizers
                 // Q is only differentiated when it feeds another step; the final check needs no graph.
                 bool lastCheckOnly = iterations >= maxiter;
                 var q = lastCheckOnly ? Gram(p.detach(), a.detach()) : Gram(p, a);
-                residual = q.detach().dist(eye).to_type(ScalarType.Float64).item<double>();
+                residual = Norm(q.detach().dist(eye));
                 if (double.IsNaN(residual) || double.IsInfinity(residual)) break;
                 if (!rescaled && residual > radius * radius - 1)
                 {

@@ -28,9 +28,9 @@ public class LipschitzPropertyTests
         int depth = rng.Next(1, 4);
         for (int i = 0; i < depth; i++)
         {
-            long next = 2 * rng.Next(2, 24);
+            long next = 4 * rng.Next(1, 12);
             layers.Add(SpectralLinear(width, next, niter_spectral: 1 + rng.Next(3)));
-            layers.Add(rng.Next(3) switch { 0 => FullSort(), 1 => GroupSort2(), _ => GroupSort(2 * (1 + rng.Next(1)) == 2 ? 2 : 4) });
+            layers.Add(rng.Next(3) switch { 0 => FullSort(), 1 => GroupSort2(), _ => GroupSort(4) });
             width = next;
         }
         long outputs = rng.Next(1, 6);

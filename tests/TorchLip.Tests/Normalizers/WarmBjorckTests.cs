@@ -67,4 +67,47 @@ public class WarmBjorckTests
             Assert.True(Math.Abs(numeric - analytic[i]) <= 1e-6 + 1e-5 * Math.Abs(numeric), $"entry {i}: numeric {numeric}, autograd {analytic[i]}");
         }
     }
+    [Theory]
+    [InlineData(128, 784, 1e-3)]
+    [InlineData(64, 128, 3e-3)]
+    [InlineData(784, 128, 1e-3)]
+    public void ASmallMoveIsRepairedByOneCertifiedThirdOrderStep(int rows, int cols, double move)
+    {
+        manual_seed(35);
+        var w = randn(rows, cols, dtype: ScalarType.Float64) / Math.Sqrt(Math.Max(rows, cols));
+        var start = WarmBjorck.Orthonormalize(w, eye(Math.Min(rows, cols), dtype: ScalarType.Float64) / linalg.svdvals(w).max(), maxiter: 60);
+        var moved = w + move * randn(rows, cols, dtype: ScalarType.Float64) / Math.Sqrt(Math.Max(rows, cols));
+
+        var result = WarmBjorck.Orthonormalize(moved, start.Preconditioner);
+
+        Assert.Equal(1, result.Iterations);
+        var weight = result.Weight;
+        var gram = rows <= cols ? weight.mm(weight.t()) : weight.t().mm(weight);
+        double actual = (gram - eye(gram.shape[0], dtype: ScalarType.Float64)).norm().item<double>();
+        Assert.True(actual <= result.Residual, $"the reported residual {result.Residual} must bound the actual {actual}");
+        Assert.True(result.Residual <= ContractionGuard.Tolerance / 2, $"residual {result.Residual}");
+        foreach (var s in SingularValues(weight)) Assert.InRange(s, 1 - 1e-5, 1 + 1e-5);
+    }
+
+    [Theory]
+    [InlineData(1e-3)]
+    [InlineData(2e-2)]
+    [InlineData(0.3)]
+    public void TheThirdOrderStepBoundHoldsForEverySymmetricError(double scale)
+    {
+        manual_seed(36);
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var x = randn(24, 24, dtype: ScalarType.Float64);
+            var e = (x + x.t()) * scale / (x + x.t()).norm();            // ‖E‖_F = scale, any spectrum
+            if (trial % 2 == 1) e = e.diagonal().diag();                  // and concentrated spectra
+            var id = eye(24, dtype: ScalarType.Float64);
+            var f = id + e * 0.5 + e.mm(e) * 0.375;
+            var next = f.mm(id - e).mm(f);
+            double actual = (next - id).norm().item<double>();
+            double bound = WarmBjorck.CubicStepResidualBound(e.mm(e).norm().item<double>());
+            Assert.True(actual <= bound * (1 + 1e-9), $"trial {trial}: ‖Q' − I‖ = {actual} > bound {bound}");
+            Assert.True(bound <= 0.625 * Math.Pow(scale, 3) * 1.3, $"the bound {bound} should be of the order of r³");
+        }
+    }
 }

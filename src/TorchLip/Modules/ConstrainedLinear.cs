@@ -98,9 +98,16 @@ namespace TorchLip.Modules
         public override Tensor forward(Tensor input)
         {
             CheckInput(input);
-            var w = training ? Scale(ConstrainWeight(weight, advance: true)) : EvalWeight();
-            return nn.functional.linear(input, w, bias);
+            return training ? TrainingLinear(input) : nn.functional.linear(input, EvalWeight(), bias);
         }
+
+        /// <summary>
+        /// The train-mode map x·Wᵀ + b with W recomputed (with gradient) and iterative state advanced. A layer whose
+        /// constraint yields W as factors overrides it to apply them without forming W when that is cheaper.
+        /// </summary>
+        /// <param name="input">Input (*, in_features), already checked.</param>
+        protected virtual Tensor TrainingLinear(Tensor input) =>
+            nn.functional.linear(input, Scale(ConstrainWeight(weight, advance: true)), bias);
 
         private void CheckInput(Tensor input)
         {

@@ -99,17 +99,25 @@ namespace TorchLip.Modules
         public Tensor preconditioner_matrix => preconditioner;
 
         /// <inheritdoc/>
-        protected override Tensor ConstrainWeight(Tensor raw, bool advance)
+        protected override Tensor ConstrainWeight(Tensor raw, bool advance) =>
+            warm_start ? WarmOrthonormalize(raw, advance).Weight() : ClassicChain(raw, advance);
+
+        /// <inheritdoc/>
+        protected override Tensor TrainingLinear(Tensor input) =>
+            warm_start ? WarmOrthonormalize(weight, advance: true).Linear(input, bias, lipschitz_constant) : base.TrainingLinear(input);
+
+        private WarmBjorckResult WarmOrthonormalize(Tensor raw, bool advance)
         {
-            if (warm_start)
-            {
-                var result = WarmBjorck.Orthonormalize(raw, preconditioner, beta_bjorck, niter_bjorck);
-                if (double.IsNaN(result.Residual) || double.IsInfinity(result.Residual))
-                    throw Checks.NotFinite(ToString(), "the constrained weight");
-                if (advance)
-                    using (torch.no_grad()) preconditioner.copy_(result.Preconditioner);
-                return result.Weight;
-            }
+            var result = WarmBjorck.Orthonormalize(raw, preconditioner, beta_bjorck, niter_bjorck);
+            if (double.IsNaN(result.Residual) || double.IsInfinity(result.Residual))
+                throw Checks.NotFinite(ToString(), "the constrained weight");
+            if (advance)
+                using (torch.no_grad()) preconditioner.copy_(result.Preconditioner);
+            return result;
+        }
+
+        private Tensor ClassicChain(Tensor raw, bool advance)
+        {
             if (advance) torchlip.normalizers.power_iteration(raw, u, v, niter_spectral, eps_spectral);
             var sigma = torchlip.normalizers.spectral_norm_estimate(raw, u, v);
             var w = Bjorck.Orthonormalize(raw / SafeDenominator(raw, sigma), eps_bjorck, beta_bjorck, niter_bjorck).Weight;

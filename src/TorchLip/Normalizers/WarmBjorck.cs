@@ -4,19 +4,14 @@ using static TorchSharp.torch;
 
 namespace TorchLip.Normalizers
 {
-    /// <summary>Outcome of a warm-started orthonormalization.</summary>
-    /// <param name="Weight">The orthonormalized weight (certified: σ_max ≤ 1 + 1e-5), same shape as the input.</param>
-    /// <param name="Preconditioner">The m×m matrix P with Weight = P·W (before any certificate rescale), to start the next call from.</param>
-    /// <param name="Iterations">Björck steps taken.</param>
-    /// <param name="Residual">‖P A Pᵀ − I‖_F at exit (A = W Wᵀ), measured, or bounded when a third-order step ended the iteration; σ_max² ≤ 1 + Residual.</param>
-    public sealed record WarmBjorckResult(Tensor Weight, Tensor Preconditioner, int Iterations, double Residual);
-
     /// <summary>
     /// Björck orthonormalization started from the previous call's result, entirely in the m×m Gram space of the
     /// smaller side: the effective weight is P·W where P is refined from the previous P by Björck steps on the
     /// Gram matrix Q = P (W Wᵀ) Pᵀ. Differentiable (exactly) through A = W Wᵀ, every step and the final product.
     /// </summary>
     /// <remarks>
+    /// The result keeps the weight as the product F·W (see <see cref="WarmBjorckResult"/>), so that a linear layer can
+    /// apply it as (x·Wᵀ)·Fᵀ without forming it when its batch is smaller than its input size.
     /// Between two optimizer steps W moves little, so the previous P nearly orthonormalizes the new W and usually a single
     /// step reaches ‖Q − I‖_F ≤ 1e-5, instead of 15 steps from a power-iteration estimate. Far from convergence the
     /// steps are Björck's (step size β); once ‖Q − I‖_F ≤ 0.5 they are third-order (P ← (I + E/2 + 3E²/8)·P with
@@ -36,22 +31,20 @@ namespace TorchLip.Normalizers
         // Third-order steps are taken once every eigenvalue of Q is within 0.5 of 1, where they contract monotonically.
         private const double CubicRegion = 0.5;
 
-        private static readonly Scalar Half = 0.5.ToScalar();
-        private static readonly Scalar ThreeEighths = 0.375.ToScalar();
-
         /// <summary>
-        /// Bound on ‖Q' − I‖_F after one third-order step, from s = ‖E²‖_F with E = I − Q (exact arithmetic).
+        /// Bound on ‖Q' − I‖_F after one third-order step, from c = ‖E³‖_F with E = I − Q (exact arithmetic).
         /// </summary>
         /// <remarks>
         /// P' = (I + E/2 + 3E²/8)·P gives Q' = (I + E/2 + 3E²/8)² (I − E), a function of the symmetric E: each eigenvalue
-        /// 1 − e of Q becomes 1 − (5e³/8 + 15e⁴/64 + 9e⁵/64). With ρ = max|e| ≤ √s and Σe⁶ ≤ ρ²·Σe⁴ ≤ s³,
-        /// ‖Q' − I‖_F ≤ (5/8 + 15ρ/64 + 9ρ²/64)·s^(3/2).
+        /// 1 − e of Q becomes 1 − (5e³/8 + 15e⁴/64 + 9e⁵/64). With ‖E³‖_F = √(Σe⁶) and ρ = max|e| ≤ ‖E³‖_F^(1/3),
+        /// ‖Q' − I‖_F ≤ (5/8 + 15ρ/64 + 9ρ²/64)·‖E³‖_F, which is within a few percent of the truth for small E,
+        /// whatever its spectrum.
         /// </remarks>
-        /// <param name="s">‖E²‖_F, the Frobenius norm of the squared error before the step.</param>
-        public static double CubicStepResidualBound(double s)
+        /// <param name="cubeNorm">‖E³‖_F, the Frobenius norm of the cubed error before the step.</param>
+        public static double CubicStepResidualBound(double cubeNorm)
         {
-            double rho = Math.Sqrt(s);
-            return (0.625 + 15.0 / 64 * rho + 9.0 / 64 * rho * rho) * s * rho;
+            double rho = Math.Cbrt(cubeNorm);
+            return (0.625 + 15.0 / 64 * rho + 9.0 / 64 * rho * rho) * cubeNorm;
         }
 
         private static Tensor Gram(Tensor p, Tensor a) => p.mm(a).mm(p.t());
@@ -75,20 +68,25 @@ namespace TorchLip.Normalizers
             if (preconditioner.dim() != 2 || preconditioner.shape[0] != size || preconditioner.shape[1] != size)
                 throw new ArgumentException($"WarmBjorck: the preconditioner must be ({size}, {size}), got {Checks.Shape(preconditioner)}.", nameof(preconditioner));
 
-            var a = SymmetricGram.Of(m);
             var eye = torch.eye(size, dtype: m.dtype, device: m.device);
             var p = preconditioner.detach().clone();   // the buffer is updated in place after the forward; autograd must not see that
+            Tensor a;
+            using (torch.no_grad()) a = m.detach().mm(m.detach().t());
+            Tensor? differentiableA = null;   // only Björck steps far from convergence need A inside the graph
             int iterations = 0;
             double residual, previous = double.PositiveInfinity;
             bool rescaled = false;
             double radius = Bjorck.ConvergenceRadius(beta);
             while (true)
             {
-                // Q is only differentiated when it feeds another step; the final check needs no graph.
-                bool lastCheckOnly = iterations >= maxiter;
-                var q = lastCheckOnly ? Gram(p.detach(), a.detach()) : Gram(p, a);
-                var e = eye - q;
-                residual = Norm(e.detach().norm());
+                // Every check runs without gradient; the steps record their own dependence on W.
+                Tensor q, e;
+                using (torch.no_grad())
+                {
+                    q = Gram(p.detach(), a);
+                    e = eye - q;
+                }
+                residual = Norm(e.norm());
                 if (double.IsNaN(residual) || double.IsInfinity(residual)) break;
                 if (!rescaled && residual > radius * radius - 1)
                 {
@@ -96,23 +94,29 @@ namespace TorchLip.Normalizers
                     double bound = SpectralBound.LambdaMaxBound(q);
                     if (bound > radius * radius)
                     {
-                        using var factor = (radius / Math.Sqrt(bound)).ToScalar();
-                        p = p.mul(factor);
+                        using var shrink = (radius / Math.Sqrt(bound)).ToScalar();
+                        p = p.mul(shrink);
                         continue;
                     }
                 }
                 bool stalled = iterations > 0 && residual < 1e-3 && residual > 0.5 * previous;
-                if (residual <= ConvergedResidual || lastCheckOnly || stalled) break;
+                if (residual <= ConvergedResidual || iterations >= maxiter || stalled) break;
                 previous = residual;
                 iterations++;
                 if (residual > CubicRegion)
                 {
-                    p = p.addmm(q, p, beta: (float)(1 + beta), alpha: (float)-beta);   // P + β(I − Q)P in one kernel
+                    differentiableA ??= SymmetricGram.Of(m);
+                    p = p.addmm(Gram(p, differentiableA), p, beta: (float)(1 + beta), alpha: (float)-beta);   // P + β(I − Q)P in one kernel
                     continue;
                 }
-                var e2 = e.mm(e);
-                double bounded = CubicStepResidualBound(Norm(e2.detach().norm()));
-                p = p.addmm(e2.mul(ThreeEighths).add(e, Half), p);   // (I + E/2 + 3E²/8)·P
+                Tensor e2;
+                double bounded;
+                using (torch.no_grad())
+                {
+                    e2 = e.mm(e);
+                    bounded = CubicStepResidualBound(Norm(e2.mm(e).norm()));
+                }
+                p = CubicStep.Apply(m, p, a, e, e2);
                 if (bounded <= ConvergedResidual)
                 {
                     residual = bounded;   // certified without forming the next Q
@@ -120,15 +124,13 @@ namespace TorchLip.Normalizers
                 }
             }
 
-            var weight = p.mm(m);
+            var factor = p;
             if (residual > ContractionGuard.Tolerance && !double.IsNaN(residual) && !double.IsInfinity(residual))
             {
-                using var factor = (1.0 / Math.Sqrt(1.0 + residual)).ToScalar();
-                weight = weight.mul(factor);
+                using var scale = (1.0 / Math.Sqrt(1.0 + residual)).ToScalar();
+                factor = p.mul(scale);
             }
-            if (tall) weight = weight.t();
-            weight = weight.reshape(shape);
-            return new WarmBjorckResult(weight.MoveToOuterDisposeScope(), p.detach().MoveToOuterDisposeScope(), iterations, residual);
+            return new WarmBjorckResult(w, factor.MoveToOuterDisposeScope(), tall, p.detach().MoveToOuterDisposeScope(), iterations, residual);
         }
     }
 }

@@ -21,7 +21,7 @@ public class WarmBjorckTests
         var p = eye(Math.Min(rows, cols));
         var result = WarmBjorck.Orthonormalize(w, p, maxiter: 60);
         Assert.True(result.Residual <= ContractionGuard.Tolerance, $"residual {result.Residual}");
-        foreach (var s in SingularValues(result.Weight)) Assert.InRange(s, 1 - 1e-5, 1 + 1e-5);
+        foreach (var s in SingularValues(result.Weight())) Assert.InRange(s, 1 - 1e-5, 1 + 1e-5);
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public class WarmBjorckTests
         var first = WarmBjorck.Orthonormalize(w, eye(16) / linalg.svdvals(w).max(), maxiter: 40);
         var again = WarmBjorck.Orthonormalize(w, first.Preconditioner);
         Assert.Equal(0, again.Iterations);
-        Assert.True(again.Weight.allclose(first.Weight, 0, 1e-6));
+        Assert.True(again.Weight().allclose(first.Weight(), 0, 1e-6));
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public class WarmBjorckTests
         w = w / linalg.svdvals(w).max() * 1.9;   // inside the region, but two steps cannot converge
         var result = WarmBjorck.Orthonormalize(w, eye(10), maxiter: 2);
         Assert.True(result.Residual > ContractionGuard.Tolerance);
-        Assert.True(SingularValues(result.Weight)[0] <= 1 + 1e-6);
+        Assert.True(SingularValues(result.Weight())[0] <= 1 + 1e-6);
     }
 
     [Fact]
@@ -53,10 +53,10 @@ public class WarmBjorckTests
         var w0 = randn(3, 7, dtype: ScalarType.Float64);
         var p = eye(3, dtype: ScalarType.Float64) / linalg.svdvals(w0).max() * 1.2;
         var g = randn(3, 7, dtype: ScalarType.Float64);
-        double F(Tensor w) => (WarmBjorck.Orthonormalize(w, p, maxiter: 30).Weight * g).sum().item<double>();
+        double F(Tensor w) => (WarmBjorck.Orthonormalize(w, p, maxiter: 30).Weight() * g).sum().item<double>();
 
         var w = w0.clone().requires_grad_(true);
-        (WarmBjorck.Orthonormalize(w, p, maxiter: 30).Weight * g).sum().backward();
+        (WarmBjorck.Orthonormalize(w, p, maxiter: 30).Weight() * g).sum().backward();
         var analytic = w.grad!.data<double>().ToArray();
         const double h = 1e-6;
         for (int i = 0; i < 21; i++)
@@ -81,7 +81,7 @@ public class WarmBjorckTests
         var result = WarmBjorck.Orthonormalize(moved, start.Preconditioner);
 
         Assert.Equal(1, result.Iterations);
-        var weight = result.Weight;
+        var weight = result.Weight();
         var gram = rows <= cols ? weight.mm(weight.t()) : weight.t().mm(weight);
         double actual = (gram - eye(gram.shape[0], dtype: ScalarType.Float64)).norm().item<double>();
         Assert.True(actual <= result.Residual, $"the reported residual {result.Residual} must bound the actual {actual}");
@@ -105,9 +105,39 @@ public class WarmBjorckTests
             var f = id + e * 0.5 + e.mm(e) * 0.375;
             var next = f.mm(id - e).mm(f);
             double actual = (next - id).norm().item<double>();
-            double bound = WarmBjorck.CubicStepResidualBound(e.mm(e).norm().item<double>());
-            Assert.True(actual <= bound * (1 + 1e-9), $"trial {trial}: ‖Q' − I‖ = {actual} > bound {bound}");
-            Assert.True(bound <= 0.625 * Math.Pow(scale, 3) * 1.3, $"the bound {bound} should be of the order of r³");
+            double bound = WarmBjorck.CubicStepResidualBound(e.mm(e).mm(e).norm().item<double>());
+            Assert.True(actual <= bound + 1e-14, $"trial {trial}: ‖Q' − I‖ = {actual} > bound {bound}");
+            Assert.True(bound <= actual * 1.6, $"the bound {bound} should be close to the actual {actual}");
+        }
+    }
+    [Theory]
+    [InlineData(6, 11)]
+    [InlineData(11, 6)]
+    public void TheSingleThirdOrderStepAndTheFactoredLinearHaveExactGradients(int rows, int cols)
+    {
+        manual_seed(37);
+        var w0 = randn(rows, cols, dtype: ScalarType.Float64) / Math.Sqrt(cols);
+        int side = Math.Min(rows, cols);
+        var p = WarmBjorck.Orthonormalize(w0, eye(side, dtype: ScalarType.Float64) / linalg.svdvals(w0).max(), maxiter: 60).Preconditioner;
+        var moved = w0 + 1e-3 * randn(rows, cols, dtype: ScalarType.Float64);
+        var x = randn(3, cols, dtype: ScalarType.Float64);   // fewer rows than either side: the factored product
+        var gy = randn(3, rows, dtype: ScalarType.Float64);
+        double F(Tensor w) => (WarmBjorck.Orthonormalize(w, p).Linear(x, null) * gy).sum().item<double>();
+
+        var w = moved.clone().requires_grad_(true);
+        var result = WarmBjorck.Orthonormalize(w, p);
+        Assert.Equal(1, result.Iterations);
+        var y = result.Linear(x, null);
+        Assert.True(y.allclose(x.mm(result.Weight().t()), 1e-12, 1e-12), "the factored product must be the same linear map");
+        (y * gy).sum().backward();
+        var analytic = w.grad!.data<double>().ToArray();
+        const double h = 1e-6;
+        for (int i = 0; i < rows * cols; i++)
+        {
+            var plus = moved.clone(); plus.view(-1)[i] += h;
+            var minus = moved.clone(); minus.view(-1)[i] -= h;
+            double numeric = (F(plus) - F(minus)) / (2 * h);
+            Assert.True(Math.Abs(numeric - analytic[i]) <= 1e-7 + 1e-6 * Math.Abs(numeric), $"entry {i}: numeric {numeric}, autograd {analytic[i]}");
         }
     }
 }

@@ -61,17 +61,19 @@ namespace TorchLip.Normalizers
         {
             var shape = w.shape;
             using var scope = torch.NewDisposeScope();
-            var m = w.reshape(shape[0], -1);
-            bool tall = m.shape[0] > m.shape[1];
+            long rows = shape[0], cols = w.numel() / Math.Max(1, rows);
+            var m = shape.Length == 2 ? w : w.reshape(rows, cols);
+            bool tall = rows > cols;
             if (tall) m = m.t();
-            long size = m.shape[0];
-            if (preconditioner.dim() != 2 || preconditioner.shape[0] != size || preconditioner.shape[1] != size)
+            long size = Math.Min(rows, cols);
+            var pshape = preconditioner.shape;
+            if (pshape.Length != 2 || pshape[0] != size || pshape[1] != size)
                 throw new ArgumentException($"WarmBjorck: the preconditioner must be ({size}, {size}), got {Checks.Shape(preconditioner)}.", nameof(preconditioner));
 
             var eye = torch.eye(size, dtype: m.dtype, device: m.device);
             var p = preconditioner.detach().clone();   // the buffer is updated in place after the forward; autograd must not see that
             Tensor a;
-            using (torch.no_grad()) a = m.detach().mm(m.detach().t());
+            using (torch.no_grad()) a = m.mm(m.t());
             Tensor? differentiableA = null;   // only Björck steps far from convergence need A inside the graph
             int iterations = 0;
             double residual, previous = double.PositiveInfinity;
@@ -83,7 +85,7 @@ namespace TorchLip.Normalizers
                 Tensor q, e;
                 using (torch.no_grad())
                 {
-                    q = Gram(p.detach(), a);
+                    q = Gram(p, a);
                     e = eye - q;
                 }
                 residual = Norm(e.norm());

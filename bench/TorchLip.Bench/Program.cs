@@ -2,6 +2,7 @@ using System;
 using TorchLip.Bench.Cli;
 using TorchLip.Bench.Micro;
 using TorchLip.Bench.Suites;
+using TorchLip.Bench.Workloads;
 
 BenchOptions options;
 try
@@ -15,15 +16,23 @@ catch (ArgumentException e)
     return 2;
 }
 
-switch (options.Command)
+try
 {
-    case BenchCommand.Help:
-        Console.WriteLine(BenchOptions.Usage);
-        return 0;
-    case BenchCommand.Micro:
-        return MicroRunner.Run(options.MicroArgs);
-    case BenchCommand.Profile:
-        return ProfileRun.Run(options);
-    default:
-        return DefaultRun.Run(options);
+    switch (options.Command)
+    {
+        case BenchCommand.Help:
+            Console.WriteLine(BenchOptions.Usage);
+            return 0;
+        case BenchCommand.Micro:
+            return MicroRunner.Run(options.MicroArgs);
+        case BenchCommand.Profile:
+            return ProfileRun.Run(options);
+        default:
+            return DefaultRun.Run(options);
+    }
+}
+catch (DataUnavailableException e)
+{
+    Console.Error.WriteLine("error: " + e.Message);
+    return 1;
 }

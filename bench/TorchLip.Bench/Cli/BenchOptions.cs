@@ -26,9 +26,11 @@ internal sealed record BenchOptions
         "       dotnet run --project bench/TorchLip.Bench -c Release -- profile [--threads N] [--quick]\n" +
         "       dotnet run --project bench/TorchLip.Bench -c Release -- micro [--threads N] [--job default|short|medium|long|dry] [BenchmarkDotNet arguments, e.g. --filter *Bjorck*]\n" +
         "\n" +
-        "  (default)  training and inference throughput, Lipschitz vs plain; the mnist08 job's wall time and peak RSS;\n" +
-        "             step cost against the first hidden layer's width\n" +
-        "  profile    where a Lipschitz training step spends its time, and candidate replacements for the weight constraint\n" +
+        "  (default)  training and inference throughput, Lipschitz vs plain, on the tutorial's data (MNIST 0 vs 8; training\n" +
+        "             also on random labels, a stress case); the mnist08 job's wall time and peak RSS; step cost against\n" +
+        "             the first hidden layer's width\n" +
+        "  profile    where a Lipschitz training step spends its time (default warm start), next to the classic chain and\n" +
+        "             candidate replacements for its Bjorck\n" +
         "  micro      BenchmarkDotNet micro-benchmarks of the building blocks (takes minutes)\n" +
         "  --json PATH   also write the results as JSON\n" +
         "  --threads N   torch intra-op threads (default 2; meant for an idle machine)\n" +

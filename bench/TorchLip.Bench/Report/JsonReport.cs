@@ -2,6 +2,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TorchLip.Bench.Suites;
 using TorchLip.Bench.Workloads;
 
 namespace TorchLip.Bench.Report;
@@ -17,6 +18,7 @@ internal static class JsonReport
         var root = new JsonObject
         {
             ["train_ratio"] = Num(t.Ratio),
+            ["train_ratio_random_labels"] = Num(t.RandomLabels.Ratio),
             ["infer_ratio"] = Num(inf.Ratio),
             ["job_wall_s"] = Num(j.WallSeconds),
             ["job_peak_rss_mb"] = Num(j.PeakRssMiB),
@@ -36,26 +38,11 @@ internal static class JsonReport
                 ["load_average_before"] = Array(r.LoadBefore),
                 ["load_average_after"] = Array(r.LoadAfter),
             },
-            ["training"] = new JsonObject
-            {
-                ["batch_size"] = TrainingLoop.BatchSize,
-                ["samples"] = SyntheticMnist.TutorialTrainSize,
-                ["lipschitz"] = Rates(t.Lipschitz, TrainingLoop.BatchSize),
-                ["plain"] = Rates(t.Plain, TrainingLoop.BatchSize),
-                ["ratio"] = Num(t.Ratio),
-                ["foreign_cores"] = Num(t.ForeignCores),
-                ["singular_values"] = new JsonArray(t.SingularValues.Select(s => (JsonNode)new JsonObject
-                {
-                    ["layer"] = s.Layer,
-                    ["min"] = Num(s.MinSigma),
-                    ["max"] = Num(s.MaxSigma),
-                    ["max_abs_deviation"] = Num(s.MaxDeviation),
-                    ["ok"] = s.Ok,
-                }).ToArray()),
-                ["singular_values_ok"] = t.SingularValues.All(s => s.Ok),
-            },
+            ["training"] = Training(t.Tutorial, r.Plan),
+            ["training_random_labels"] = Training(t.RandomLabels, r.Plan),
             ["inference"] = new JsonObject
             {
+                ["data"] = t.Tutorial.Data,
                 ["by_batch_size"] = new JsonArray(inf.Rows.Select(row => (JsonNode)new JsonObject
                 {
                     ["batch_size"] = row.BatchSize,
@@ -82,9 +69,12 @@ internal static class JsonReport
             },
             ["width_scaling"] = new JsonObject
             {
+                ["data"] = t.Tutorial.Data,
                 ["rows"] = new JsonArray(r.Width.Rows.Select(row => (JsonNode)new JsonObject
                 {
                     ["width"] = row.Width,
+                    ["lipschitz_warmup_steps"] = row.WarmupSteps,
+                    ["warm_start_steps_at_end"] = new JsonArray(row.WarmStartSteps.Select(x => (JsonNode)JsonValue.Create(x)).ToArray()),
                     ["lipschitz_ms_per_step"] = Num(row.LipschitzMs),
                     ["plain_ms_per_step"] = Num(row.PlainMs),
                     ["ratio"] = Num(row.Ratio),
@@ -98,6 +88,31 @@ internal static class JsonReport
         if (dir is not null) Directory.CreateDirectory(dir);
         File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
+
+    /// <summary>One Lipschitz-vs-plain training pair of section (a).</summary>
+    private static JsonObject Training(TrainingPair p, BenchPlan plan) => new()
+    {
+        ["data"] = p.Data,
+        ["batch_size"] = TrainingLoop.BatchSize,
+        ["samples"] = p.Samples,
+        ["lipschitz_warmup_steps"] = p.WarmupSteps,
+        ["plain_warmup_steps"] = plan.PlainWarmup,
+        ["lipschitz"] = Rates(p.Lipschitz, TrainingLoop.BatchSize),
+        ["plain"] = Rates(p.Plain, TrainingLoop.BatchSize),
+        ["ratio"] = Num(p.Ratio),
+        ["foreign_cores"] = Num(p.ForeignCores),
+        ["warm_start_steps_per_training_step"] = Array(p.WarmStartSteps.ToArray()),
+        ["warm_start_sample_steps"] = TrainingSuite.WarmStartSampleSteps,
+        ["singular_values"] = new JsonArray(p.SingularValues.Select(s => (JsonNode)new JsonObject
+        {
+            ["layer"] = s.Layer,
+            ["min"] = Num(s.MinSigma),
+            ["max"] = Num(s.MaxSigma),
+            ["max_abs_deviation"] = Num(s.MaxDeviation),
+            ["ok"] = s.Ok,
+        }).ToArray()),
+        ["singular_values_ok"] = p.SingularValues.All(s => s.Ok),
+    };
 
     /// <summary>Median rate (of the undisturbed rounds), spread and every round; <paramref name="unit"/> converts steps to samples.</summary>
     private static JsonObject Rates(Rates rates, int unit) => new()

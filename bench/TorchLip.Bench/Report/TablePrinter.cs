@@ -22,18 +22,18 @@ internal static class TablePrinter
 
         var t = r.Training;
         o.WriteLine();
-        o.WriteLine($"(a) training, batch 128, Adam 1e-3, HKR(alpha 10, margin 1), synthetic 11774x1x28x28   {Foreign(t.ForeignCores)}");
-        o.WriteLine($"    {"network",-46}{"steps/s",10}{"samples/s",12}{"rounds",8}{"spread",8}");
-        TrainRow(o, "Lipschitz (3 SpectralLinear + FrobeniusLinear)", t.Lipschitz, disturbed);
-        TrainRow(o, "plain (nn.Linear + FullSort)", t.Plain, disturbed);
-        o.WriteLine($"    train_ratio = Lipschitz / plain = {N(t.Ratio, "0.000")}  (plain is {N(1 / t.Ratio, "0.0")}x faster)");
+        o.WriteLine($"(a) training, batch 128, Adam 1e-3, HKR(alpha 10, margin 1); {t.Tutorial.WarmupSteps} Lipschitz warm-up steps before the rounds");
+        TrainPair(o, $"the tutorial's data: {t.Tutorial.Data}, {t.Tutorial.Samples} training samples", "train_ratio", t.Tutorial, disturbed);
+        TrainPair(o, $"{t.RandomLabels.Data} (stress: the warm start needs more steps), {t.RandomLabels.Samples} random images", "train_ratio_random_labels", t.RandomLabels, disturbed);
+        o.WriteLine($"    warm-start steps = mean Bjorck steps per training step of each SpectralLinear (784->128 / 128->64 / 64->32), over {TrainingSuite.WarmStartSampleSteps} steps after the rounds");
         o.WriteLine($"    singular values of the SpectralLinear effective weights after training (eval mode, float64), |sigma - 1| <= {N(SingularValueCheck.Tolerance, "0e0")}:");
-        foreach (var s in t.SingularValues)
-            o.WriteLine($"      {s.Layer,-62} min {N(s.MinSigma, "0.0000000")}  max {N(s.MaxSigma, "0.0000000")}  max|s-1| {N(s.MaxDeviation, "0.0e0")}  {(s.Ok ? "OK" : "FAIL")}");
+        foreach (var pair in new[] { t.Tutorial, t.RandomLabels })
+            foreach (var s in pair.SingularValues)
+                o.WriteLine($"      {pair.Data + ", " + s.Layer,-76} min {N(s.MinSigma, "0.0000000")}  max {N(s.MaxSigma, "0.0000000")}  max|s-1| {N(s.MaxDeviation, "0.0e0")}  {(s.Ok ? "OK" : "FAIL")}");
 
         var inf = r.Inference;
         o.WriteLine();
-        o.WriteLine($"(b) inference under no_grad, samples/s   {Foreign(inf.ForeignCores)}");
+        o.WriteLine($"(b) inference under no_grad, samples/s, inputs from {r.Training.Tutorial.Data}   {Foreign(inf.ForeignCores)}");
         o.WriteLine($"    {"batch",-8}{"Lipschitz eval",16}{"exported",12}{"ratio",8}{"rounds L/E",12}{"spread L/E",12}");
         foreach (var row in inf.Rows)
         {
@@ -59,26 +59,39 @@ internal static class TablePrinter
 
         var w = r.Width;
         o.WriteLine();
-        o.WriteLine($"(d) training-step cost against the first hidden layer's width (784->W->64->32->1), batch 128   {Foreign(w.ForeignCores)}");
-        o.WriteLine($"    {"W",-8}{"Lipschitz ms",14}{"plain ms",11}{"ratio",9}{"rounds L/P",12}{"Lip. steps",12}");
+        o.WriteLine($"(d) training-step cost against the first hidden layer's width (784->W->64->32->1), batch 128, {r.Training.Tutorial.Data}   {Foreign(w.ForeignCores)}");
+        o.WriteLine($"    {"W",-8}{"Lipschitz ms",14}{"plain ms",11}{"ratio",9}{"rounds L/P",12}{"warm-up",9}{"Lip. steps",12}{"warm-start steps",18}");
         foreach (var row in w.Rows)
         {
             o.WriteLine($"    {row.Width,-8}{N(row.LipschitzMs, "0.00"),14}{N(row.PlainMs, "0.000"),11}{N(row.Ratio, "0.0"),9}" +
-                        $"{row.Lipschitz.RoundsLabel + " " + row.Plain.RoundsLabel,12}{row.Lipschitz.Rounds.Sum(x => x.Count),12}");
+                        $"{row.Lipschitz.RoundsLabel + " " + row.Plain.RoundsLabel,12}{row.WarmupSteps,9}{row.Lipschitz.Rounds.Sum(x => x.Count),12}{row.WarmStartLabel,18}");
             Note(disturbed, $"(d) W={row.Width}", row.Lipschitz, row.Plain);
         }
 
+        o.WriteLine($"    warm-up = Lipschitz steps before the rounds (up to {r.Plan.WidthWarmup}, or fewer once {N(r.Plan.WidthWarmupLimit.TotalSeconds, "0.#")} s have passed);");
+        o.WriteLine("    warm-start steps = Bjorck steps the next training step of each SpectralLinear takes, read after the rounds (the wide layers leave the early transient later)");
+
         o.WriteLine();
-        o.WriteLine($"summary: train_ratio={N(t.Ratio, "0.000")} infer_ratio={N(inf.Ratio, "0.000")} " +
+        o.WriteLine($"summary: train_ratio={N(t.Ratio, "0.000")} train_ratio_random_labels={N(t.RandomLabels.Ratio, "0.000")} infer_ratio={N(inf.Ratio, "0.000")} " +
                     $"job_wall_s={N(j.WallSeconds, "0.0")} job_peak_rss_mb={N(j.PeakRssMiB, "0")} job_rss_growth={N(j.RssGrowth, "0.000")}");
         if (disturbed.Count > 0)
             o.WriteLine($"warning: DISTURBED (no undisturbed round): {string.Join("; ", disturbed)}. Re-run on an idle machine.");
     }
 
-    private static void TrainRow(TextWriter o, string name, Rates rates, List<string> disturbed)
+    private static void TrainPair(TextWriter o, string title, string key, TrainingPair pair, List<string> disturbed)
     {
-        o.WriteLine($"    {name,-46}{N(rates.MedianPerSecond, "0.0"),10}{N(rates.MedianPerSecond * TrainingLoop.BatchSize, "N0"),12}{rates.RoundsLabel,8}{Percent(rates.Spread),8}");
-        Note(disturbed, "(a) " + name, rates);
+        o.WriteLine($"    {title}   {Foreign(pair.ForeignCores)}");
+        o.WriteLine($"      {"network",-46}{"steps/s",10}{"samples/s",12}{"rounds",8}{"spread",8}{"warm-start steps",20}");
+        string warm = string.Join(" / ", pair.WarmStartSteps.Select(x => N(x, "0.00")));
+        TrainRow(o, "Lipschitz (3 SpectralLinear + FrobeniusLinear)", pair.Data, pair.Lipschitz, warm, disturbed);
+        TrainRow(o, "plain (nn.Linear + FullSort)", pair.Data, pair.Plain, "", disturbed);
+        o.WriteLine($"      {key} = Lipschitz / plain = {N(pair.Ratio, "0.000")}  (plain is {N(1 / pair.Ratio, "0.0")}x faster)");
+    }
+
+    private static void TrainRow(TextWriter o, string name, string data, Rates rates, string warm, List<string> disturbed)
+    {
+        o.WriteLine($"      {name,-46}{N(rates.MedianPerSecond, "0.0"),10}{N(rates.MedianPerSecond * TrainingLoop.BatchSize, "N0"),12}{rates.RoundsLabel,8}{Percent(rates.Spread),8}{warm,20}");
+        Note(disturbed, $"(a) {data}: {name}", rates);
     }
 
     private static void Note(List<string> disturbed, string what, params Rates[] rates)

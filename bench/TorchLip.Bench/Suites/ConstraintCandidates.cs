@@ -6,28 +6,32 @@ using TorchSharp;
 
 namespace TorchLip.Bench.Suites;
 
-/// <summary>Per layer: how many Björck steps the weight really needs, and what the alternatives cost.</summary>
+/// <summary>
+/// Per layer: the warm start's Björck steps, how many Björck steps the classic chain (from W/σ̂) really needs, and
+/// what alternatives to the classic chain's Björck would cost.
+/// </summary>
 internal sealed record LayerCandidate(
-    string Layer, int NeededAtStart, int NeededNow, int StepsAtEps1e3, int StepsAtEps1e4, double DeviationAt15,
+    string Layer, int WarmAtStart, int WarmNow, int NeededAtStart, int NeededNow, int StepsAtEps1e3, int StepsAtEps1e4, double DeviationAt15,
     double Bjorck15Ms, double BjorckNeededMs, double EighMs, double EighDeviation, double EighGradErrorAtInit, double EighGradErrorNow);
 
-/// <summary>A training configuration that needs no library change (SpectralLinear's eps_bjorck), measured end to end.</summary>
+/// <summary>A SpectralLinear configuration that needs no library change, measured end to end.</summary>
 internal sealed record TrainingVariant(string Name, double StepMs, double MaxDeviation, double ForeignCores);
 
 internal static class ConstraintCandidates
 {
     /// <summary>
-    /// <paramref name="neededAtStart"/>: Björck steps needed per layer measured earlier in the training; the probes
-    /// see the network as it is now.
+    /// <paramref name="warmAtStart"/>, <paramref name="neededAtStart"/>: warm-start steps and classic Björck steps
+    /// needed per layer, measured earlier in the training; the probes see the network as it is now.
     /// </summary>
-    public static List<LayerCandidate> Measure(IReadOnlyList<LayerProbe> probes, IReadOnlyList<int> neededAtStart, TimeSpan budget)
+    public static List<LayerCandidate> Measure(IReadOnlyList<LayerProbe> probes, IReadOnlyList<int> warmAtStart, IReadOnlyList<int> neededAtStart, TimeSpan budget)
     {
         using var fresh = Networks.Lipschitz(seed: 1);
-        var freshProbes = Networks.SpectralLayers(fresh).Select(l => new LayerProbe(l)).ToList();
+        var freshProbes = Networks.SpectralLayers(fresh).Select((l, i) => new LayerProbe(l, TrainingLoop.BatchSize, i > 0)).ToList();
         var list = new List<LayerCandidate>();
         for (int i = 0; i < probes.Count; i++)
         {
             var p = probes[i];
+            p.RefreshSpectralEstimate();   // the weights moved since the probe was made
             int needed = p.BjorckIterationsFor(SingularValueCheck.Tolerance);
             double at15, eighDev;
             using (var scope = torch.NewDisposeScope())
@@ -36,7 +40,7 @@ internal static class ConstraintCandidates
                 eighDev = LayerProbe.Deviation(p.PolarByEigh());
             }
             int k = needed == 0 ? 15 : needed;
-            list.Add(new LayerCandidate(p.Name, neededAtStart[i], needed, p.BjorckIterations(1e-3), p.BjorckIterations(1e-4), at15,
+            list.Add(new LayerCandidate(p.Name, warmAtStart[i], p.WarmIterations(), neededAtStart[i], needed, p.BjorckIterations(1e-3), p.BjorckIterations(1e-4), at15,
                 Timing.MedianMs(() => p.BjorckBackward(15), budget),
                 Timing.MedianMs(() => p.BjorckBackward(k), budget),
                 Timing.MedianMs(p.PolarByEighBackward, budget), eighDev,
@@ -46,25 +50,35 @@ internal static class ConstraintCandidates
         return list;
     }
 
-    /// <summary>Lipschitz training step time and the final singular-value check for each eps_bjorck setting.</summary>
-    public static List<TrainingVariant> EpsVariants(SyntheticMnist data, int trainSteps, TimeSpan budget)
+    /// <summary>
+    /// Lipschitz training step time and the final singular-value check: the default warm start, then the classic
+    /// chain (<c>warm_start: false</c>) at each eps_bjorck setting (the warm start has none).
+    /// </summary>
+    public static List<TrainingVariant> Variants(TrainingData data, int trainSteps, TimeSpan budget)
     {
         var list = new List<TrainingVariant>();
-        foreach (double? eps in new double?[] { null, 1e-3, 1e-4 })
+        var configurations = new (string name, bool warm, double? eps)[]
+        {
+            ("warm start (default)", true, null),
+            ("classic chain, eps_bjorck = null (15 steps)", false, null),
+            ("classic chain, eps_bjorck = 1e-3", false, 1e-3),
+            ("classic chain, eps_bjorck = 1e-4", false, 1e-4),
+        };
+        foreach (var (name, warm, eps) in configurations)
         {
             var monitor = Machine.CpuMonitor.Start();
-            using var network = Networks.Lipschitz(epsBjorck: eps);
+            using var network = Networks.Lipschitz(warmStart: warm, epsBjorck: eps);
             using var loop = new TrainingLoop(network, data);
             loop.Run(trainSteps);
             double ms = Timing.MedianMs(loop.Step, budget);
             double deviation = TrainingSuite.CheckSingularValues(network).Max(s => s.MaxDeviation);
-            list.Add(new TrainingVariant(eps is double e ? "eps_bjorck = " + Report.Format.N(e, "0e0") : "eps_bjorck = null (15 steps, default)", ms, deviation, monitor.ForeignCores()));
+            list.Add(new TrainingVariant(name, ms, deviation, monitor.ForeignCores()));
         }
         return list;
     }
 
-    /// <summary>Lipschitz training step time at 1 thread and at the requested count.</summary>
-    public static List<(int threads, double ms)> Threads(SyntheticMnist data, int threads, TimeSpan budget)
+    /// <summary>Lipschitz training step time at 1 thread and at the requested count, after <paramref name="warmup"/> steps.</summary>
+    public static List<(int threads, double ms)> Threads(TrainingData data, int threads, int warmup, TimeSpan budget)
     {
         var result = new List<(int, double)>();
         foreach (int n in new[] { 1, threads }.Distinct())
@@ -72,7 +86,7 @@ internal static class ConstraintCandidates
             torch.set_num_threads(n);
             using var network = Networks.Lipschitz();
             using var loop = new TrainingLoop(network, data);
-            loop.Run(20);
+            loop.Run(warmup);
             result.Add((n, Timing.MedianMs(loop.Step, budget)));
         }
         torch.set_num_threads(threads);

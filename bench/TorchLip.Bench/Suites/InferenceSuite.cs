@@ -26,7 +26,7 @@ internal static class InferenceSuite
 {
     public static readonly long[] BatchSizes = { 128, 1954 };
 
-    public static InferenceResult Run(SyntheticMnist data, BenchPlan plan)
+    public static InferenceResult Run(TrainingData data, BenchPlan plan)
     {
         var monitor = CpuMonitor.Start();
         using var network = Networks.Lipschitz();

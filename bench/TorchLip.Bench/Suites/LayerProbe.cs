@@ -6,51 +6,120 @@ using static TorchSharp.torch;
 namespace TorchLip.Bench.Suites;
 
 /// <summary>
-/// The pieces of one SpectralLinear's train-mode weight computation, rebuilt from the library's public normalizers
-/// in the order <c>SpectralLinear.ConstrainWeight</c> runs them, so that each can be timed on its own.
+/// The pieces of one SpectralLinear's train-mode computation, rebuilt from the library's public normalizers so that
+/// each can be timed on its own: the default warm-start path (<see cref="WarmBjorck"/>, started from the layer's
+/// current preconditioner, applied as factors), a plain linear map of the same shapes, and the classic chain
+/// (power iteration, W/σ̂, Björck) for comparison.
 /// </summary>
+/// <remarks>
+/// The warm path never advances the layer's power-iteration vectors, so the probe keeps its own copies of u and v,
+/// refreshed by <see cref="RefreshSpectralEstimate"/> before classic-chain measurements: from a stale σ̂, W/σ̂ can
+/// leave the region where Björck converges. Nothing here changes the layer's state.
+/// </remarks>
 internal sealed class LayerProbe : IDisposable
 {
-    private readonly Modules.SpectralLinear _layer;
-    private readonly Tensor _outputGrad;   // a fixed upstream gradient for the weight's backward
-    private readonly Tensor _orthonormal;  // a finished effective weight, for the guard
+    /// <summary>Power iterations that refresh the probe's σ̂ (the layer's own vectors date from its construction).</summary>
+    public const int RefreshIterations = 30;
 
-    public LayerProbe(Modules.SpectralLinear layer)
+    private readonly Modules.SpectralLinear _layer;
+    private readonly Tensor _u, _v;           // the probe's power-iteration vectors
+    private readonly Tensor _weightGrad;      // a fixed upstream gradient for the weight's backward (out, in)
+    private readonly Tensor _input;           // a batch of inputs (batch, in)
+    private readonly Tensor _outputGrad;      // a fixed upstream gradient for the layer's output (batch, out)
+    private readonly Tensor _orthonormal;     // a finished effective weight, for the classic chain's guard
+
+    /// <param name="layer">The layer, left unchanged.</param>
+    /// <param name="batch">Rows of the input batch for the linear-map timings.</param>
+    /// <param name="inputRequiresGrad">Whether the input needs a gradient (every layer but the first: its input comes from the layer before).</param>
+    public LayerProbe(Modules.SpectralLinear layer, long batch, bool inputRequiresGrad)
     {
         _layer = layer;
         using var noGrad = torch.no_grad();
-        _outputGrad = torch.randn(layer.out_features, layer.in_features).DetachFromDisposeScope();
+        _u = layer.u_vector.clone().DetachFromDisposeScope();
+        _v = layer.v_vector.clone().DetachFromDisposeScope();
+        _weightGrad = torch.randn(layer.out_features, layer.in_features).DetachFromDisposeScope();
+        _input = torch.randn(batch, layer.in_features).requires_grad_(inputRequiresGrad).DetachFromDisposeScope();
+        _outputGrad = torch.randn(batch, layer.out_features).DetachFromDisposeScope();
         _orthonormal = layer.effective_weight().detach().clone().DetachFromDisposeScope();
+        RefreshSpectralEstimate();
     }
 
     public string Name => $"SpectralLinear {_layer.in_features}->{_layer.out_features}";
 
     private Tensor Raw => _layer.raw_weight;
 
-    /// <summary>The power-iteration advance of a train-mode forward, on copies of u and v.</summary>
+    // ---- the warm-start path (the default) ----
+
+    /// <summary>
+    /// <see cref="WarmBjorck.Orthonormalize"/> from the layer's current weight and preconditioner (a copy): what the
+    /// next training step's forward runs. With gradient recording on, as in training.
+    /// </summary>
+    public WarmBjorckResult Warm() =>
+        WarmBjorck.Orthonormalize(Raw, _layer.preconditioner_matrix.clone(), _layer.beta_bjorck, _layer.niter_bjorck);
+
+    /// <summary>The warm start's Björck steps from the current weight and preconditioner.</summary>
+    public int WarmIterations()
+    {
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        return Warm().Iterations;
+    }
+
+    /// <summary>The train-mode linear map through the warm start's factors, forward and backward.</summary>
+    public void WarmLinearBackward()
+    {
+        Warm().Linear(_input, _layer.bias_parameter).backward(new[] { _outputGrad });
+        ZeroGrads();
+    }
+
+    /// <summary>The same map with the raw weight as a plain linear layer would apply it, forward and backward.</summary>
+    public void PlainLinearBackward()
+    {
+        nn.functional.linear(_input, Raw, _layer.bias_parameter).backward(new[] { _outputGrad });
+        ZeroGrads();
+    }
+
+    // ---- the classic chain (for comparison) ----
+
+    /// <summary>
+    /// Power-iterates the probe's u and v until σ̂ = uᵀWv is at least the guaranteed bound on σ_max divided by
+    /// Björck's convergence radius (<see cref="RefreshIterations"/> steps, more if needed), so W/σ̂ is safe for Björck.
+    /// </summary>
+    public void RefreshSpectralEstimate()
+    {
+        double region = Normalizers.Bjorck.ConvergenceRadius(_layer.beta_bjorck);
+        double bound = SpectralBound.UpperBound(Raw);
+        for (int done = 0; done < 10 * RefreshIterations; done += RefreshIterations)
+        {
+            torchlip.normalizers.power_iteration(Raw, _u, _v, RefreshIterations, _layer.eps_spectral);
+            double sigma;
+            using (torch.no_grad())
+            using (var scope = torch.NewDisposeScope())
+                sigma = torchlip.normalizers.spectral_norm_estimate(Raw, _u, _v).to_type(ScalarType.Float64).item<double>();
+            if (bound <= region * sigma * (1 - 1e-6)) return;
+        }
+        throw new InvalidOperationException($"{Name}: the power iteration did not bring σ̂ within Björck's region after {10 * RefreshIterations} steps.");
+    }
+
+    /// <summary>The classic chain's power-iteration advance per train-mode forward (3 steps), on copies of u and v.</summary>
     public void PowerIteration()
     {
-        var u = _layer.u_vector.clone();
-        var v = _layer.v_vector.clone();
+        var u = _u.clone();
+        var v = _v.clone();
         torchlip.normalizers.power_iteration(Raw, u, v, _layer.niter_spectral, _layer.eps_spectral);
     }
 
-    /// <summary>The whole effective weight (σ estimate, bound, Björck, guard), building the autograd graph.</summary>
-    public Tensor EffectiveWeight() => _layer.effective_weight();
-
-    public void EffectiveWeightBackward() => Backward(_layer.effective_weight());
-
-    /// <summary>The float64 upper bound on σ_max that guards against a stale σ estimate.</summary>
+    /// <summary>The float64 upper bound on σ_max that guards the classic chain against a stale σ estimate.</summary>
     public void SpectralBoundCheck() => SpectralBound.UpperBound(Raw);
 
-    /// <summary>W / σ̂ with σ̂ = uᵀWv, differentiable in W.</summary>
-    public Tensor Normalized() => Raw / torchlip.normalizers.spectral_norm_estimate(Raw, _layer.u_vector, _layer.v_vector);
+    /// <summary>W / σ̂ with σ̂ = uᵀWv from the probe's vectors, differentiable in W.</summary>
+    public Tensor Normalized() => Raw / torchlip.normalizers.spectral_norm_estimate(Raw, _u, _v);
 
     public Tensor Bjorck(int iterations) => Normalizers.Bjorck.Orthonormalize(Normalized(), null, _layer.beta_bjorck, iterations).Weight;
 
     public void BjorckBackward(int iterations) => Backward(Bjorck(iterations));
 
-    /// <summary>The contraction certificate ‖WWᵀ − I‖_F (a Gram matrix, a norm and a host sync).</summary>
+    /// <summary>The classic chain's contraction certificate ‖WWᵀ − I‖_F (a Gram matrix, a norm and a host sync).</summary>
     public void Guard() => ContractionGuard.Residual(_orthonormal);
 
     /// <summary>
@@ -85,13 +154,13 @@ internal sealed class LayerProbe : IDisposable
 
     private Tensor Gradient(Tensor w)
     {
-        w.backward(new[] { _outputGrad });
+        w.backward(new[] { _weightGrad });
         var g = Raw.grad!.clone();
         Raw.grad.zero_();
         return g;
     }
 
-    /// <summary>Björck steps an early stop at <paramref name="eps"/> would take from the current weight.</summary>
+    /// <summary>Björck steps an early stop at <paramref name="eps"/> would take from W/σ̂.</summary>
     public int BjorckIterations(double eps)
     {
         using var noGrad = torch.no_grad();
@@ -99,7 +168,7 @@ internal sealed class LayerProbe : IDisposable
         return Normalizers.Bjorck.Orthonormalize(Normalized(), eps, _layer.beta_bjorck, _layer.niter_bjorck).IterationsRun;
     }
 
-    /// <summary>The fewest Björck steps (of at most 15) after which every |σ − 1| ≤ <paramref name="tolerance"/>; 0 if none.</summary>
+    /// <summary>The fewest Björck steps from W/σ̂ (of at most 15) after which every |σ − 1| ≤ <paramref name="tolerance"/>; 0 if none.</summary>
     public int BjorckIterationsFor(double tolerance)
     {
         using var noGrad = torch.no_grad();
@@ -119,12 +188,23 @@ internal sealed class LayerProbe : IDisposable
 
     private void Backward(Tensor w)
     {
-        w.backward(new[] { _outputGrad });
+        w.backward(new[] { _weightGrad });
+        ZeroGrads();
+    }
+
+    private void ZeroGrads()
+    {
         Raw.grad?.zero_();
+        _layer.bias_parameter?.grad?.zero_();
+        _input.grad?.zero_();
     }
 
     public void Dispose()
     {
+        _u.Dispose();
+        _v.Dispose();
+        _weightGrad.Dispose();
+        _input.Dispose();
         _outputGrad.Dispose();
         _orthonormal.Dispose();
     }

@@ -16,7 +16,11 @@ internal sealed record ProfileRow(string Name, double Ms, int Indent = 0);
 /// </summary>
 internal static class StepBreakdown
 {
-    public static List<ProfileRow> Measure(TrainingLoop loop, Modules.Sequential network, IReadOnlyList<LayerProbe> probes, SyntheticMnist data, TimeSpan budget)
+    private enum Role { None, WarmMap, PlainMap, Frobenius }
+
+    /// <param name="warmSteps">Per probe, the warm start's Björck steps at this point of the training, for the labels.</param>
+    public static List<ProfileRow> Measure(TrainingLoop loop, Modules.Sequential network, IReadOnlyList<LayerProbe> probes,
+        IReadOnlyList<int> warmSteps, TrainingData data, TimeSpan budget)
     {
         using var plain = Networks.Plain();
         using var plainLoop = new TrainingLoop(plain, data);
@@ -26,41 +30,48 @@ internal static class StepBreakdown
         using var adam = optim.Adam(network.parameters(), lr: 0);   // lr 0: times the update, changes nothing
         using var one = torch.ones(1);
 
-        var items = new List<(string name, int indent, Action body, bool constraint)> { ("full Lipschitz training step", 0, loop.Step, false) };
-        foreach (var p in probes)
+        var items = new List<(string name, int indent, Action body, Role role)> { ("full Lipschitz training step", 0, loop.Step, Role.None) };
+        for (int i = 0; i < probes.Count; i++)
         {
-            items.Add(($"{p.Name}: power iteration (3 steps, no grad)", 1, p.PowerIteration, true));
-            items.Add(($"{p.Name}: effective weight forward+backward", 1, p.EffectiveWeightBackward, true));
-            items.Add(("forward only", 2, () => p.EffectiveWeight(), false));
-            items.Add(("in it: sigma upper bound (float64, 6 squarings, no grad)", 2, p.SpectralBoundCheck, false));
-            items.Add(("in it: sigma estimate, W / sigma and Bjorck 15 steps, forward+backward", 2, () => p.BjorckBackward(15), false));
-            items.Add(("in it: the same, forward only", 2, () => p.Bjorck(15), false));
-            items.Add(("in it: contraction guard (Gram residual + host sync)", 2, p.Guard, false));
+            var p = probes[i];
+            string steps = warmSteps[i] == 1 ? "1 Bjorck step" : $"{warmSteps[i]} Bjorck steps";
+            items.Add(($"{p.Name}: warm start, Orthonormalize(W, P).Linear(x, bias) forward+backward, {steps}", 1, p.WarmLinearBackward, Role.WarmMap));
+            items.Add(("in it: Orthonormalize forward only (graph recorded, no backward)", 2, () => p.Warm(), Role.None));
+            items.Add(("for comparison: nn.functional.linear(x, raw weight, bias) forward+backward, same shapes", 2, p.PlainLinearBackward, Role.PlainMap));
+            items.Add(("for comparison, the classic chain: power iteration (3 steps, no grad)", 2, p.PowerIteration, Role.None));
+            items.Add(("for comparison, the classic chain: sigma upper bound (float64, no grad)", 2, p.SpectralBoundCheck, Role.None));
+            items.Add(("for comparison, the classic chain: W / sigma and Bjorck 15 steps, forward+backward (weight only)", 2, () => p.BjorckBackward(15), Role.None));
+            items.Add(("for comparison, the classic chain: contraction guard (Gram residual + host sync)", 2, p.Guard, Role.None));
         }
-        items.Add(("FrobeniusLinear 32->1: effective weight forward+backward", 1, () => frobenius.effective_weight().sum().backward(), true));
-        items.Add(("for comparison: a whole plain training step, same shapes", 1, plainLoop.Step, false));
+        items.Add(("FrobeniusLinear 32->1: effective weight forward+backward", 1, () => frobenius.effective_weight().sum().backward(), Role.Frobenius));
+        items.Add(("for comparison: a whole plain training step, same shapes", 1, plainLoop.Step, Role.None));
         items.Add(("hkr_loss forward+backward on 128 outputs (label check = host sync)", 1, () =>
         {
             var f = torch.randn(TrainingLoop.BatchSize, 1, requires_grad: true);
             torchlip.functional.hkr_loss(f, labels, TrainingLoop.Alpha, TrainingLoop.MinMargin).backward();
-        }, false));
+        }, Role.None));
         items.Add(("FullSort 128x128 forward+backward", 1, () =>
         {
             var x = torch.randn(TrainingLoop.BatchSize, 128, requires_grad: true);
             torchlip.functional.full_sort(x).backward(new[] { torch.ones(TrainingLoop.BatchSize, 128) });
-        }, false));
-        items.Add(("Adam step over the Lipschitz network's parameters", 1, () => adam.step(), false));
+        }, Role.None));
+        items.Add(("Adam step over the Lipschitz network's parameters", 1, () => adam.step(), Role.None));
         items.Add(("1000 tiny tensor ops (1-element add): the per-op overhead x 1000", 1, () =>
         {
             for (int i = 0; i < 1000; i++) one.add(one);
-        }, false));
+        }, Role.None));
 
         var ms = Timing.Interleaved(items.Select(i => i.body).ToList(), budget);
         var rows = items.Select((item, k) => new ProfileRow(item.name, ms[k], item.indent)).ToList();
-        double constraints = items.Select((item, k) => item.constraint ? ms[k] : 0).Sum();
-        int at = items.FindIndex(i => i.name.StartsWith("for comparison", StringComparison.Ordinal));
-        rows.Insert(at, new ProfileRow("all weight constraints (sum of the power iterations and effective weights)", constraints, 1));
-        rows.Insert(at + 1, new ProfileRow("rest of the step = full - constraints (batch, layer matmuls, FullSort, loss, Adam)", ms[0] - constraints, 1));
+        double Sum(Role role) => items.Select((item, k) => item.role == role ? ms[k] : 0).Sum();
+        double warm = Sum(Role.WarmMap), plainMaps = Sum(Role.PlainMap), frob = Sum(Role.Frobenius);
+        int at = items.FindIndex(i => i.name.StartsWith("for comparison: a whole plain", StringComparison.Ordinal));
+        rows.InsertRange(at, new[]
+        {
+            new ProfileRow("the SpectralLinear maps with their warm-start weights, forward+backward (sum of the three)", warm, 1),
+            new ProfileRow("weight constraints = those maps - the same maps with plain weights + FrobeniusLinear weight", warm - plainMaps + frob, 1),
+            new ProfileRow("rest of the step = full - those maps - FrobeniusLinear weight (batch, last layer, FullSort, loss, Adam)", ms[0] - warm - frob, 1),
+        });
         return rows;
     }
 }

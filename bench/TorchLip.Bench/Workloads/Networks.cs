@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using TorchSharp;
 using static TorchLip.torchlip;
@@ -11,17 +12,21 @@ internal static class Networks
     public const long TutorialWidth = 128;
 
     /// <summary>
-    /// The deel-torchlip tutorial network, with the first hidden layer <paramref name="width"/> wide;
-    /// <paramref name="epsBjorck"/> is every SpectralLinear's early-stop threshold (null: always 15 iterations).
+    /// The deel-torchlip tutorial network, with the first hidden layer <paramref name="width"/> wide. Every
+    /// SpectralLinear uses the library's default, the warm start, unless <paramref name="warmStart"/> is false: then
+    /// they run the classic chain (power iteration, then Björck from W/σ̂) with <paramref name="epsBjorck"/> as the
+    /// early-stop threshold (null: always 15 Björck steps). The warm start has no such threshold.
     /// </summary>
-    public static Modules.Sequential Lipschitz(long width = TutorialWidth, long seed = 0, double? epsBjorck = null)
+    public static Modules.Sequential Lipschitz(long width = TutorialWidth, long seed = 0, bool warmStart = true, double? epsBjorck = null)
     {
+        if (warmStart && epsBjorck is not null)
+            throw new ArgumentException("eps_bjorck applies to the classic chain only (warmStart: false); the warm start ignores it.", nameof(epsBjorck));
         torch.manual_seed(seed);
         return Sequential(
             nn.Flatten(),
-            SpectralLinear(784, width, eps_bjorck: epsBjorck), FullSort(),
-            SpectralLinear(width, 64, eps_bjorck: epsBjorck), FullSort(),
-            SpectralLinear(64, 32, eps_bjorck: epsBjorck), FullSort(),
+            SpectralLinear(784, width, eps_bjorck: epsBjorck, warm_start: warmStart), FullSort(),
+            SpectralLinear(width, 64, eps_bjorck: epsBjorck, warm_start: warmStart), FullSort(),
+            SpectralLinear(64, 32, eps_bjorck: epsBjorck, warm_start: warmStart), FullSort(),
             FrobeniusLinear(32, 1));
     }
 

@@ -18,13 +18,13 @@ internal sealed class TrainingLoop : IDisposable
     private const int CollectEvery = 50;
 
     private readonly nn.Module<Tensor, Tensor> _model;
-    private readonly SyntheticMnist _data;
+    private readonly TrainingData _data;
     private readonly optim.Optimizer _optimizer;
     private Tensor _perm;
     private long _position;
     private long _steps;
 
-    public TrainingLoop(nn.Module<Tensor, Tensor> model, SyntheticMnist data)
+    public TrainingLoop(nn.Module<Tensor, Tensor> model, TrainingData data)
     {
         _model = model;
         _data = data;
@@ -32,6 +32,9 @@ internal sealed class TrainingLoop : IDisposable
         _optimizer = optim.Adam(model.parameters(), lr: LearningRate);
         _perm = NewPermutation();
     }
+
+    /// <summary>Training steps run so far.</summary>
+    public long Steps => _steps;
 
     /// <summary>Runs <paramref name="steps"/> steps and returns their wall time.</summary>
     public TimeSpan Run(int steps)
@@ -47,6 +50,16 @@ internal sealed class TrainingLoop : IDisposable
         var watch = Stopwatch.StartNew();
         long n = 0;
         while (n < minSteps || watch.Elapsed < target) { Step(); n++; }
+        return n;
+    }
+
+    /// <summary>Runs steps until <paramref name="maxSteps"/> ran or <paramref name="limit"/> has passed, whichever comes first (at least one); returns the step count.</summary>
+    public int RunUpTo(int maxSteps, TimeSpan limit)
+    {
+        var watch = Stopwatch.StartNew();
+        int n = 0;
+        do { Step(); n++; }
+        while (n < maxSteps && watch.Elapsed < limit);
         return n;
     }
 

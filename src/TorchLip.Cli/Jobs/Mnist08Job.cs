@@ -92,6 +92,9 @@ public static class Mnist08Job
             output.WriteLine(FormatEpoch(metrics, options.Epochs));
         }
         model.eval();
+        // Training leaves native Scalars and autograd nodes to finalizers; release them before the estimates allocate.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
 
         LipschitzReport lipschitz = null!;
         timings.Estimates = PhaseTimings.Measure(() => lipschitz = Estimate(model, test.x));

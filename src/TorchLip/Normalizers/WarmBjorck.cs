@@ -6,17 +6,18 @@ namespace TorchLip.Normalizers
 {
     /// <summary>
     /// Björck orthonormalization started from the previous call's result, entirely in the m×m Gram space of the
-    /// smaller side: the effective weight is P·W where P is refined from the previous P by Björck steps on the
-    /// Gram matrix Q = P (W Wᵀ) Pᵀ. Differentiable (exactly) through A = W Wᵀ, every step and the final product.
+    /// smaller side: the effective weight is F·W where F is refined from the previous preconditioner P by steps on the
+    /// Gram matrix Q = P (W Wᵀ) Pᵀ. Differentiable (exactly) in W through every step.
     /// </summary>
     /// <remarks>
     /// The result keeps the weight as the product F·W (see <see cref="WarmBjorckResult"/>), so that a linear layer can
     /// apply it as (x·Wᵀ)·Fᵀ without forming it when its batch is smaller than its input size.
     /// Between two optimizer steps W moves little, so the previous P nearly orthonormalizes the new W and usually a single
     /// step reaches ‖Q − I‖_F ≤ 1e-5, instead of 15 steps from a power-iteration estimate. Far from convergence the
-    /// steps are Björck's (step size β); once ‖Q − I‖_F ≤ 0.5 they are third-order (P ← (I + E/2 + 3E²/8)·P with
-    /// E = I − Q), whose result is certified by a closed-form bound instead of another Gram product. Only two products
-    /// with W itself are needed (W Wᵀ and P·W); everything else costs m³. The exit residual r bounds the result:
+    /// steps are Björck's (step size β, recorded op by op); once ‖Q − I‖_F ≤ 0.5 they are third-order
+    /// (P ← (I + E/2 + 3E²/8)·P with E = I − Q, one <see cref="CubicStep"/> autograd node each), and the last one is
+    /// certified by a closed-form bound (<see cref="CubicStepResidualBound"/>) or, when that is too loose, by the next
+    /// check. Checks run without gradient; the only product with W itself is W Wᵀ (and its gradient). The exit residual r bounds the result:
     /// σ_max² = λ_max(Q) ≤ 1 + r, so when r stays above the tolerance (stalled at float noise, or the step budget
     /// ran out) the weight is divided by √(1 + r) and remains a contraction. If the start is far off
     /// (λ_max(Q) may exceed the square of <see cref="Bjorck.ConvergenceRadius"/>) P is first rescaled by a guaranteed bound.

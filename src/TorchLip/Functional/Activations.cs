@@ -30,15 +30,18 @@ namespace TorchLip
                     throw new ArgumentException(
                         $"group_sort: the {channels} channels of dimension {dim} (input shape {Checks.Shape(input)}) are not a multiple of group_size = {g}. " +
                         "Choose a group size that divides the channel count.", nameof(group_size));
-                if (g == channels) return input.sort(dim: dim).Values;
+                if (g == channels) return SortedValues(input, dim);
                 var grouped = GroupView(input, dim, g);
                 if (g == 2)
                 {
                     var (a, b) = (grouped.select(dim + 1, 0), grouped.select(dim + 1, 1));
                     return torch.stack(new[] { torch.minimum(a, b), torch.maximum(a, b) }, dim + 1).reshape(input.shape);
                 }
-                return grouped.sort(dim: dim + 1).Values.reshape(input.shape);
+                return SortedValues(grouped, dim + 1).reshape(input.shape);
             }
+
+            private static Tensor SortedValues(Tensor input, int dim) =>
+                dim == input.dim() - 1 && Functional.RowSort.Supports(input) ? Functional.RowSort.Values(input) : input.sort(dim: dim, stable: true).Values;
 
             private static Tensor GroupView(Tensor input, int dim, long g)
             {

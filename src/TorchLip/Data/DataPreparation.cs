@@ -30,7 +30,7 @@ public static class DataPreparation
         var targets = dataset.targets;
         var keep = targets.eq(class_a).logical_or(targets.eq(class_b)).nonzero().flatten();
         var isA = targets.index_select(0, keep).eq(class_a);
-        var x = dataset.data.index_select(0, keep).to_type(ScalarType.Float32).div(255f)
+        var x = dataset.data.index_select(0, keep).to_type(ScalarType.Float32).div_(255f)
             .reshape(-1, 1, MnistDataset.ImageSize, MnistDataset.ImageSize);
         // Only the two classes remain, so 2·[is class_a] − 1 is +1 for class_a and −1 for class_b.
         var y = isA.to_type(ScalarType.Float32).mul(2f).sub(1f).reshape(-1, 1);

@@ -94,9 +94,11 @@ public static class LipschitzEstimates
             using var blockScope = torch.NewDisposeScope();
             long end = Math.Min(start + block, xs.shape[0]);
             var rows = xs[TensorIndex.Slice(start, end)];
-            var dx2 = (sq[TensorIndex.Slice(start, end)] + sq.t() - 2 * rows.mm(xs.t())).clamp_min(0.0);
+            // The ratio is symmetric in the pair: each block of rows is paired with itself and the columns after it only.
+            var columns = xs[TensorIndex.Slice(start)];
+            var dx2 = (sq[TensorIndex.Slice(start, end)] + sq[TensorIndex.Slice(start)].t() - 2 * rows.mm(columns.t())).clamp_min(0.0);
             var distinct = dx2.gt(identical);
-            var df = torch.cdist(f[TensorIndex.Slice(start, end)], f, 2.0, compute_mode.donot_use_mm_for_euclid_dist);   // few outputs: exact is cheap
+            var df = torch.cdist(f[TensorIndex.Slice(start, end)], f[TensorIndex.Slice(start)], 2.0, compute_mode.donot_use_mm_for_euclid_dist);   // few outputs: exact is cheap
             var ratio = torch.where(distinct, df / torch.where(distinct, dx2, torch.ones_like(dx2)).sqrt(), torch.full_like(df, double.NegativeInfinity));
             best = Math.Max(best, ratio.max().item<double>());
         }

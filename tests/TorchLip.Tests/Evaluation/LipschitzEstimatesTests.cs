@@ -26,6 +26,27 @@ public class LipschitzEstimatesTests
     }
 
     [Fact]
+    public void PairwiseIsTheMaximumOverEveryPairAcrossBlocks()
+    {
+        // 600 samples span three row blocks; the brute force below compares all 600² ordered pairs directly.
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(11);
+        using var map = torchlip.Sequential(torchlip.SpectralLinear(5, 7), torchlip.FullSort(), torchlip.SpectralLinear(7, 3));
+        var x = torch.randn(600, 5, generator: new Generator(12));
+
+        double pairwise = LipschitzEstimates.Pairwise(map, x);
+
+        map.eval();
+        using var noGrad = torch.no_grad();
+        var xs = x.to_type(ScalarType.Float64);
+        var f = map.call(x).to_type(ScalarType.Float64);
+        var dx = torch.cdist(xs, xs, 2.0, compute_mode.donot_use_mm_for_euclid_dist);
+        var df = torch.cdist(f, f, 2.0, compute_mode.donot_use_mm_for_euclid_dist);
+        double expected = torch.where(dx.gt(0), df / torch.where(dx.gt(0), dx, torch.ones_like(dx)), torch.zeros_like(dx)).max().item<double>();
+        Assert.Equal(expected, pairwise, 1e-9);
+    }
+
+    [Fact]
     public void BothEstimatesAreTightOnARankOneMapInTwoDimensions()
     {
         // f(x) = 0.5·u·(v·x): a ratio is 0.5·|cos(v, direction)|, and many directions in 2-D come close to v.

@@ -13,7 +13,8 @@ namespace TorchLip.Normalizers
     /// <remarks>
     /// Backward, for an upstream gradient G of P' (E, A = M·Mᵀ and T = E/2 + 3E²/8 are symmetric):
     /// ∂T = G·Pᵀ; ∂E = ∂T/2 + 3(∂T·E + E·∂T)/8; ∂Q = −∂E; ∂A = Pᵀ·∂Q·P; ∂M = (∂A + ∂Aᵀ)·M;
-    /// ∂P = (I + T)·G + (∂Q + ∂Qᵀ)·P·A.
+    /// ∂P = (I + T)·G + (∂Q + ∂Qᵀ)·P·A. Only the symmetric part of ∂Q is needed: with S = ∂T + ∂Tᵀ,
+    /// ∂Q + ∂Qᵀ = −(S/2 + 3(S·E + E·S)/8) and E·S = (S·E)ᵀ, so one product gives both terms.
     /// </remarks>
     internal sealed class CubicStep : torch.autograd.SingleTensorFunction<CubicStep>
     {
@@ -53,12 +54,13 @@ namespace TorchLip.Normalizers
             var saved = ctx.get_saved_variables();
             Tensor m = saved[0], p = saved[1], a = saved[2], e = saved[3], e2 = saved[4];
             var dT = grad_output.mm(p.t());
-            var dQ = dT.mm(e).add_(e.mm(dT)).mul_(ThreeEighths).add_(dT, Half).neg_();
-            var dA = p.t().mm(dQ).mm(p);
-            var dM = dA.add(dA.t()).mm(m);
+            var s = dT.add(dT.t());
+            var se = s.mm(e);
+            var dQs = se.add(se.t()).mul_(ThreeEighths).add_(s, Half).neg_();   // ∂Q + ∂Qᵀ
+            var dM = p.t().mm(dQs).mm(p).mm(m);
             if (!(bool)ctx.get_data("p_requires_grad")) return new List<Tensor> { dM, null!, null! };
             var t = e2.mul(ThreeEighths).add_(e, Half);
-            var dP = grad_output.addmm(t, grad_output).addmm(dQ.add(dQ.t()).mm(p), a);
+            var dP = grad_output.addmm(t, grad_output).addmm(dQs.mm(p), a);
             return new List<Tensor> { dM, dP, null! };
         }
     }

@@ -17,8 +17,7 @@ namespace TorchLip.Normalizers
     /// steps are Björck's (step size β, recorded op by op); once ‖Q − I‖_F ≤ 0.5 they are third-order
     /// (P ← (I + E/2 + 3E²/8)·P with E = I − Q, one <see cref="CubicStep"/> autograd node each), and the last one is
     /// certified by a closed-form bound (<see cref="CubicStepResidualBound"/>) or, when that is too loose, by the next
-    /// check. Checks run without gradient; the only product with W itself is W Wᵀ, once per call, and its gradient, once
-    /// however many steps the call takes. The exit residual r bounds the result:
+    /// check. Checks run without gradient; the only product with W itself is W Wᵀ (and its gradient). The exit residual r bounds the result:
     /// σ_max² = λ_max(Q) ≤ 1 + r, so when r stays above the tolerance (stalled at float noise, or the step budget
     /// ran out) the weight is divided by √(1 + r) and remains a contraction. If the start is far off
     /// (λ_max(Q) may exceed the square of <see cref="Bjorck.ConvergenceRadius"/>) P is first rescaled by a guaranteed bound.
@@ -74,10 +73,9 @@ namespace TorchLip.Normalizers
 
             var eye = torch.eye(size, dtype: m.dtype, device: m.device);
             var p = preconditioner.detach().clone();   // the buffer is updated in place after the forward; autograd must not see that
-            // One Gram product for the whole call: its detached value for the checks, the graph one for the steps, whose
-            // gradients meet there and reach W through a single product of W's size.
-            var gram = SymmetricGram.Of(m);
-            var a = gram.detach();
+            Tensor a;
+            using (torch.no_grad()) a = m.mm(m.t());
+            Tensor? differentiableA = null;   // only Björck steps far from convergence need A inside the graph
             int iterations = 0;
             double residual, previous = double.PositiveInfinity;
             bool rescaled = false;
@@ -110,7 +108,8 @@ namespace TorchLip.Normalizers
                 iterations++;
                 if (residual > CubicRegion)
                 {
-                    p = p.addmm(Gram(p, gram), p, beta: (float)(1 + beta), alpha: (float)-beta);   // P + β(I − Q)P in one kernel
+                    differentiableA ??= SymmetricGram.Of(m);
+                    p = p.addmm(Gram(p, differentiableA), p, beta: (float)(1 + beta), alpha: (float)-beta);   // P + β(I − Q)P in one kernel
                     continue;
                 }
                 Tensor e2;
@@ -122,7 +121,7 @@ namespace TorchLip.Normalizers
                     bounded = CubicStepResidualBound(Math.Pow(Norm(e2.norm()), 1.5));
                     if (!(bounded <= ConvergedResidual)) bounded = CubicStepResidualBound(Norm(e2.mm(e).norm()));
                 }
-                p = CubicStep.Apply(gram, p, e, e2);
+                p = CubicStep.Apply(m, p, a, e, e2);
                 if (bounded <= ConvergedResidual)
                 {
                     residual = bounded;   // certified without forming the next Q

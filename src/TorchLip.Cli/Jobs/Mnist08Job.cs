@@ -85,6 +85,7 @@ public static class Mnist08Job
             timings.Training += watch.Elapsed.TotalSeconds;
             var validationStart = watch.Elapsed.TotalSeconds;
             var val = Validate(model, test, options);
+            ProcessMemory.Release();
             timings.Evaluation += watch.Elapsed.TotalSeconds - validationStart;
             var metrics = new EpochMetrics(epoch, fit.Loss, fit.Kr, fit.Acc, val.Loss, val.Kr, val.Acc, watch.Elapsed.TotalSeconds,
                 Environment.WorkingSet / (1024.0 * 1024.0));
@@ -92,9 +93,6 @@ public static class Mnist08Job
             output.WriteLine(FormatEpoch(metrics, options.Epochs));
         }
         model.eval();
-        // Training leaves native Scalars and autograd nodes to finalizers; release them before the estimates allocate.
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
 
         LipschitzReport lipschitz = null!;
         timings.Estimates = PhaseTimings.Measure(() => lipschitz = Estimate(model, test.x));

@@ -1,0 +1,116 @@
+using System;
+using TorchLip.Normalizers;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace TorchLip.Tests.Normalizers;
+
+/// <summary>
+/// The host-assisted steady state of <see cref="WarmBjorck"/> against the general loop it shortcuts: same factor,
+/// residual, step count, preconditioner and gradient, in both orientations and dtypes.
+/// </summary>
+public class SteadyWarmStepTests
+{
+    private sealed record Run(Tensor Factor, Tensor Preconditioner, int Iterations, double Residual, Tensor Grad);
+
+    // A warm start P for w0, and w0 moved by `move` (relative): what an optimizer step leaves for the next forward.
+    private static (Tensor Moved, Tensor P) SteadyState(int rows, int cols, double move, ScalarType dtype, long seed)
+    {
+        manual_seed(seed);
+        var w0 = randn(rows, cols, dtype: ScalarType.Float64) / Math.Sqrt(Math.Max(rows, cols));
+        var p = WarmBjorck.Orthonormalize(w0, eye(Math.Min(rows, cols), dtype: ScalarType.Float64) / linalg.svdvals(w0).max(), maxiter: 60).Preconditioner;
+        var moved = w0 + move * randn(rows, cols, dtype: ScalarType.Float64) / Math.Sqrt(Math.Max(rows, cols));
+        return (moved.to_type(dtype), p.to_type(dtype));
+    }
+
+    private static Run Orthonormalize(Tensor w0, Tensor p, Tensor upstream, bool steady, int maxiter = 15)
+    {
+        SteadyWarmStep.Enabled = steady;
+        try
+        {
+            var w = w0.clone().requires_grad_(true);
+            var result = WarmBjorck.Orthonormalize(w, p, maxiter: maxiter);
+            if (result.Factor.requires_grad) (result.Factor * upstream).sum().backward();
+            return new Run(result.Factor.detach(), result.Preconditioner, result.Iterations, result.Residual, w.grad ?? zeros_like(w));
+        }
+        finally
+        {
+            SteadyWarmStep.Enabled = true;
+        }
+    }
+
+    [Theory]
+    [InlineData(64, 128, 3e-3, ScalarType.Float32)]
+    [InlineData(32, 64, 3e-3, ScalarType.Float32)]
+    [InlineData(128, 784, 1e-3, ScalarType.Float32)]
+    [InlineData(128, 64, 3e-3, ScalarType.Float32)]
+    [InlineData(13, 29, 3e-3, ScalarType.Float64)]
+    [InlineData(29, 13, 3e-3, ScalarType.Float64)]
+    public void MatchesTheGeneralLoopAfterASmallMove(int rows, int cols, double move, ScalarType dtype)
+    {
+        var (w, p) = SteadyState(rows, cols, move, dtype, 41);
+        int side = Math.Min(rows, cols);
+        var upstream = randn(side, side, dtype: dtype);
+
+        var steady = Orthonormalize(w, p, upstream, steady: true);
+        var general = Orthonormalize(w, p, upstream, steady: false);
+
+        Assert.Equal(1, general.Iterations);
+        Assert.Equal(general.Iterations, steady.Iterations);
+        double tol = dtype == ScalarType.Float32 ? 2e-5 : 1e-12;
+        Assert.InRange(steady.Residual, general.Residual * (1 - 1e-3) - 1e-9, general.Residual * (1 + 1e-3) + 1e-9);
+        Assert.True(steady.Factor.allclose(general.Factor, tol, tol), "factor");
+        Assert.True(steady.Preconditioner.allclose(general.Preconditioner, tol, tol), "preconditioner");
+        double gradScale = general.Grad.abs().max().to_type(ScalarType.Float64).item<double>();
+        Assert.True(steady.Grad.allclose(general.Grad, tol, tol * gradScale),
+            $"gradient: max difference {(steady.Grad - general.Grad).abs().max().to_type(ScalarType.Float64).item<double>()} (scale {gradScale})");
+    }
+
+    [Fact]
+    public void AConvergedStartTakesNoStepAndDoesNotDependOnTheWeight()
+    {
+        var (w, p) = SteadyState(20, 50, 0, ScalarType.Float64, 42);
+        var upstream = randn(20, 20, dtype: ScalarType.Float64);
+        var steady = Orthonormalize(w, p, upstream, steady: true);
+        var general = Orthonormalize(w, p, upstream, steady: false);
+        Assert.Equal(0, steady.Iterations);
+        Assert.Equal(0, general.Iterations);
+        Assert.True(steady.Factor.allclose(general.Factor, 0, 0));
+        Assert.Equal(0.0, steady.Grad.abs().max().item<double>());
+    }
+
+    [Fact]
+    public void AnExhaustedSingleStepIsCertifiedByTheSameRescale()
+    {
+        // A move large enough that one third-order step cannot reach the tolerance, with a budget of one step: both
+        // paths stop after it and divide the factor by √(1 + r).
+        var (w, p) = SteadyState(12, 30, 0.1, ScalarType.Float64, 43);
+        var start = p.mm(w).mm(w.t()).mm(p.t()) - eye(12, dtype: ScalarType.Float64);
+        double startResidual = start.norm().item<double>();
+        Assert.InRange(startResidual, 0.02, 0.5);   // inside the third-order region: the steady path's case
+        var upstream = randn(12, 12, dtype: ScalarType.Float64);
+        var steady = Orthonormalize(w, p, upstream, steady: true, maxiter: 1);
+        var general = Orthonormalize(w, p, upstream, steady: false, maxiter: 1);
+        Assert.Equal(1, steady.Iterations);
+        Assert.True(general.Residual > ContractionGuard.Tolerance, $"the case must need the rescale, residual {general.Residual}");
+        Assert.Equal(general.Residual, steady.Residual, 1e-12);
+        Assert.True(steady.Factor.allclose(general.Factor, 1e-12, 1e-12), "factor");
+        Assert.True(steady.Grad.allclose(general.Grad, 1e-10, 1e-10), "gradient");
+        var weight = (steady.Factor.mm(w)).to_type(ScalarType.Float64);
+        Assert.True(linalg.svdvals(weight).max().item<double>() <= 1 + 1e-12, "the rescaled weight must be a contraction");
+    }
+
+    [Fact]
+    public void AStartOutsideTheThirdOrderRegionIsLeftToTheGeneralLoop()
+    {
+        var (w, p) = SteadyState(10, 25, 1.5, ScalarType.Float64, 45);
+        var upstream = randn(10, 10, dtype: ScalarType.Float64);
+        var steady = Orthonormalize(w, p, upstream, steady: true, maxiter: 40);
+        var general = Orthonormalize(w, p, upstream, steady: false, maxiter: 40);
+        Assert.True(general.Iterations > 1, $"the case must need several steps, took {general.Iterations}");
+        Assert.Equal(general.Iterations, steady.Iterations);
+        Assert.True(steady.Factor.allclose(general.Factor, 0, 0), "the fallback is the general loop itself");
+        Assert.True(steady.Grad.allclose(general.Grad, 0, 0));
+    }
+}

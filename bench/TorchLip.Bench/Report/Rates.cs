@@ -44,6 +44,20 @@ internal sealed class Rates
     /// <summary>"clean/total" rounds, for the table.</summary>
     public string RoundsLabel => $"{CleanRounds}/{_rounds.Count}";
 
+    /// <summary>
+    /// The median over rounds of <paramref name="a"/>'s rate divided by <paramref name="b"/>'s in the same round (each
+    /// pair ran back to back), over the rounds where both were undisturbed, or every round when none was. The
+    /// machine's speed drifts by tens of percent within a minute; a pair shares its drift, so the paired ratio is
+    /// steadier than <see cref="MedianPerSecond"/> divided by <see cref="MedianPerSecond"/> (reported beside it).
+    /// </summary>
+    public static double PairedRatio(Rates a, Rates b)
+    {
+        int n = System.Math.Min(a._rounds.Count, b._rounds.Count);
+        var pairs = Enumerable.Range(0, n).Select(i => (a: a._rounds[i], b: b._rounds[i])).ToList();
+        var clean = pairs.Where(p => !p.a.Disturbed && !p.b.Disturbed).ToList();
+        return Median((clean.Count > 0 ? clean : pairs).Select(p => p.a.PerSecond / p.b.PerSecond));
+    }
+
     public static double Median(IEnumerable<double> values)
     {
         var v = values.OrderBy(x => x).ToArray();

@@ -7,12 +7,14 @@ namespace TorchLip.Bench.Suites;
 /// <param name="LipschitzWarmup">Lipschitz training steps before section (a)'s timed rounds: at least one epoch of the
 /// tutorial's data, so that the warm start is past its early transient (two Björck steps per training step on the
 /// first layer, one afterwards) and the rounds measure the steady state.</param>
+/// <param name="TrainingTurns">Chunks a training round is cut into, Lipschitz and plain taking turns (see
+/// <see cref="Interleaved.Alternating"/>).</param>
 /// <param name="WidthWarmup">Lipschitz training steps before section (d)'s rounds, at most; the warm-up also stops
 /// once <paramref name="WidthWarmupLimit"/> has passed (wide layers are slow and stay longer in the transient).</param>
 internal sealed record BenchPlan(
     int Rounds, int ExtraRounds,
     int LipschitzWarmup, int LipschitzSteps,
-    int PlainWarmup, int PlainSteps,
+    int PlainWarmup, int PlainSteps, int TrainingTurns,
     TimeSpan InferenceRound,
     int WidthWarmup, TimeSpan WidthWarmupLimit, int WidthMinSteps, int WidthRounds, TimeSpan WidthRound,
     int? JobEpochs)
@@ -21,8 +23,8 @@ internal sealed record BenchPlan(
     public const int TutorialEpochSteps = 92;
 
     public static BenchPlan For(bool quick) => quick
-        ? new BenchPlan(1, 0, TutorialEpochSteps, 30, 150, 150, TimeSpan.FromSeconds(0.3),
+        ? new BenchPlan(1, 0, TutorialEpochSteps, 30, 150, 150, 3, TimeSpan.FromSeconds(0.3),
             1, TimeSpan.Zero, 1, 1, TimeSpan.FromSeconds(0.4), JobEpochs: 1)
-        : new BenchPlan(5, 4, 2 * TutorialEpochSteps, 150, 300, 1000, TimeSpan.FromSeconds(1.0),
+        : new BenchPlan(7, 4, 2 * TutorialEpochSteps, 150, 300, 300, 15, TimeSpan.FromSeconds(1.0),
             TutorialEpochSteps, TimeSpan.FromSeconds(3), 3, 2, TimeSpan.FromSeconds(1.5), JobEpochs: null);
 }

@@ -12,7 +12,11 @@ namespace TorchLip.Bench.Suites;
 /// <summary>Inference throughput at one batch size, the Lipschitz network in eval mode vs its plain export.</summary>
 internal sealed record InferenceRow(long BatchSize, Rates Lipschitz, Rates Exported)
 {
-    public double Ratio => Lipschitz.MedianPerSecond / Exported.MedianPerSecond;
+    /// <summary>Lipschitz eval / exported: the median of the paired round ratios (see <see cref="Rates.PairedRatio"/>).</summary>
+    public double Ratio => Rates.PairedRatio(Lipschitz, Exported);
+
+    /// <summary>Lipschitz eval / exported from each side's median round, for comparison.</summary>
+    public double RatioOfMedians => Lipschitz.MedianPerSecond / Exported.MedianPerSecond;
 }
 
 /// <summary>(b) inference throughput, and how far the export's outputs are from the eval-mode network's.</summary>
@@ -41,22 +45,12 @@ internal static class InferenceSuite
             Pass(network, data.Images, batch);    // warm-up (the eval weights are computed and cached here)
             Pass(exported, data.Images, batch);
             var row = new InferenceRow(batch, new Rates(), new Rates());
-            Interleaved.Run(plan.Rounds, plan.ExtraRounds,
-                (row.Lipschitz, () => SamplesFor(network, data.Images, batch, plan.InferenceRound)),
-                (row.Exported, () => SamplesFor(exported, data.Images, batch, plan.InferenceRound)));
+            Interleaved.Alternating(plan.Rounds, plan.ExtraRounds, 1, 2 * plan.InferenceRound,
+                (row.Lipschitz, () => Pass(network, data.Images, batch)),
+                (row.Exported, () => Pass(exported, data.Images, batch)));
             rows.Add(row);
         }
         return new InferenceResult(rows, diff, monitor.ForeignCores());
-    }
-
-    /// <summary>Whole passes over the data until <paramref name="target"/> has passed; returns the samples seen.</summary>
-    private static long SamplesFor(nn.Module<Tensor, Tensor> model, Tensor images, long batch, TimeSpan target)
-    {
-        var watch = Stopwatch.StartNew();
-        long samples = 0;
-        do samples += Pass(model, images, batch);
-        while (watch.Elapsed < target);
-        return samples;
     }
 
     /// <summary>One pass over the data in whole batches; returns the number of samples seen.</summary>

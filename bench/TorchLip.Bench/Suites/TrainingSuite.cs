@@ -31,7 +31,11 @@ internal sealed record TrainingPair(
     string Data, long Samples, int WarmupSteps, Rates Lipschitz, Rates Plain,
     IReadOnlyList<double> WarmStartSteps, IReadOnlyList<SingularValueCheck> SingularValues, double ForeignCores)
 {
-    public double Ratio => Lipschitz.MedianPerSecond / Plain.MedianPerSecond;
+    /// <summary>Lipschitz / plain: the median of the paired round ratios (see <see cref="Rates.PairedRatio"/>).</summary>
+    public double Ratio => Rates.PairedRatio(Lipschitz, Plain);
+
+    /// <summary>Lipschitz / plain from each side's median round, for comparison.</summary>
+    public double RatioOfMedians => Lipschitz.MedianPerSecond / Plain.MedianPerSecond;
 }
 
 /// <summary>
@@ -63,9 +67,10 @@ internal static class TrainingSuite
 
         var lipschitzRates = new Rates();
         var plainRates = new Rates();
-        Interleaved.Run(plan.Rounds, plan.ExtraRounds,
-            (lipschitzRates, () => { lipschitzLoop.Run(plan.LipschitzSteps); return plan.LipschitzSteps; }),
-            (plainRates, () => { plainLoop.Run(plan.PlainSteps); return plan.PlainSteps; }));
+        int turns = plan.TrainingTurns;
+        Interleaved.Alternating(plan.Rounds, plan.ExtraRounds, turns, TimeSpan.Zero,
+            (lipschitzRates, () => { lipschitzLoop.Run(plan.LipschitzSteps / turns); return plan.LipschitzSteps / turns; }),
+            (plainRates, () => { plainLoop.Run(plan.PlainSteps / turns); return plan.PlainSteps / turns; }));
         double foreign = monitor.ForeignCores();
         var warmSteps = WarmStartSteps(lipschitzLoop, lipschitz, WarmStartSampleSteps);
         return new TrainingPair(data.Name, data.Count, plan.LipschitzWarmup, lipschitzRates, plainRates,

@@ -24,6 +24,15 @@ public class SteadyWarmStepTests
         return (moved.to_type(dtype), p.to_type(dtype));
     }
 
+    // ‖P·M·Mᵀ·Pᵀ − I‖_F ≤ 0.5: the start is the steady path's case, not one it leaves to the general loop.
+    private static void AssertInsideTheThirdOrderRegion(Tensor w, Tensor p)
+    {
+        var view = w.shape[0] <= w.shape[1] ? w : w.t();
+        var eyeSide = eye(p.shape[0], dtype: p.dtype);
+        double start = (p.mm(view).mm(view.t()).mm(p.t()) - eyeSide).norm().to_type(ScalarType.Float64).item<double>();
+        Assert.True(start <= 0.5, $"the start must be inside the third-order region, residual {start}");
+    }
+
     private static Run Orthonormalize(Tensor w0, Tensor p, Tensor upstream, bool steady, int maxiter = 15)
     {
         SteadyWarmStep.Enabled = steady;
@@ -41,22 +50,26 @@ public class SteadyWarmStepTests
     }
 
     [Theory]
-    [InlineData(64, 128, 3e-3, ScalarType.Float32)]
-    [InlineData(32, 64, 3e-3, ScalarType.Float32)]
-    [InlineData(128, 784, 1e-3, ScalarType.Float32)]
-    [InlineData(128, 64, 3e-3, ScalarType.Float32)]
-    [InlineData(13, 29, 3e-3, ScalarType.Float64)]
-    [InlineData(29, 13, 3e-3, ScalarType.Float64)]
-    public void MatchesTheGeneralLoopAfterASmallMove(int rows, int cols, double move, ScalarType dtype)
+    [InlineData(64, 128, 3e-3, ScalarType.Float32, 1)]
+    [InlineData(32, 64, 3e-3, ScalarType.Float32, 1)]
+    [InlineData(128, 784, 1e-3, ScalarType.Float32, 1)]
+    [InlineData(128, 784, 3e-2, ScalarType.Float32, 2)]
+    [InlineData(128, 64, 3e-3, ScalarType.Float32, 1)]
+    [InlineData(13, 29, 3e-3, ScalarType.Float64, 1)]
+    [InlineData(29, 13, 3e-3, ScalarType.Float64, 1)]
+    [InlineData(13, 29, 1e-2, ScalarType.Float64, 2)]
+    [InlineData(29, 13, 0.1, ScalarType.Float64, 2)]
+    public void MatchesTheGeneralLoopAfterASmallMove(int rows, int cols, double move, ScalarType dtype, int steps)
     {
         var (w, p) = SteadyState(rows, cols, move, dtype, 41);
         int side = Math.Min(rows, cols);
+        AssertInsideTheThirdOrderRegion(w, p);
         var upstream = randn(side, side, dtype: dtype);
 
         var steady = Orthonormalize(w, p, upstream, steady: true);
         var general = Orthonormalize(w, p, upstream, steady: false);
 
-        Assert.Equal(1, general.Iterations);
+        Assert.Equal(steps, general.Iterations);
         Assert.Equal(general.Iterations, steady.Iterations);
         double tol = dtype == ScalarType.Float32 ? 2e-5 : 1e-12;
         Assert.InRange(steady.Residual, general.Residual * (1 - 1e-3) - 1e-9, general.Residual * (1 + 1e-3) + 1e-9);
@@ -86,9 +99,7 @@ public class SteadyWarmStepTests
         // A move large enough that one third-order step cannot reach the tolerance, with a budget of one step: both
         // paths stop after it and divide the factor by √(1 + r).
         var (w, p) = SteadyState(12, 30, 0.1, ScalarType.Float64, 43);
-        var start = p.mm(w).mm(w.t()).mm(p.t()) - eye(12, dtype: ScalarType.Float64);
-        double startResidual = start.norm().item<double>();
-        Assert.InRange(startResidual, 0.02, 0.5);   // inside the third-order region: the steady path's case
+        AssertInsideTheThirdOrderRegion(w, p);
         var upstream = randn(12, 12, dtype: ScalarType.Float64);
         var steady = Orthonormalize(w, p, upstream, steady: true, maxiter: 1);
         var general = Orthonormalize(w, p, upstream, steady: false, maxiter: 1);
@@ -99,6 +110,27 @@ public class SteadyWarmStepTests
         Assert.True(steady.Grad.allclose(general.Grad, 1e-10, 1e-10), "gradient");
         var weight = (steady.Factor.mm(w)).to_type(ScalarType.Float64);
         Assert.True(linalg.svdvals(weight).max().item<double>() <= 1 + 1e-12, "the rescaled weight must be a contraction");
+    }
+
+    [Fact]
+    public void AChainOfThirdOrderStepsHasExactGradients()
+    {
+        var (w0, p) = SteadyState(5, 9, 3e-2, ScalarType.Float64, 46);
+        var upstream = randn(5, 5, dtype: ScalarType.Float64);
+        double F(Tensor w) => (WarmBjorck.Orthonormalize(w, p).Factor * upstream).sum().item<double>();
+
+        AssertInsideTheThirdOrderRegion(w0, p);
+        var run = Orthonormalize(w0, p, upstream, steady: true);
+        Assert.True(run.Iterations >= 2, $"the case must chain steps, took {run.Iterations}");
+        var analytic = run.Grad.data<double>().ToArray();
+        const double h = 1e-6;
+        for (int i = 0; i < 45; i++)
+        {
+            var plus = w0.clone(); plus.view(-1)[i] += h;
+            var minus = w0.clone(); minus.view(-1)[i] -= h;
+            double numeric = (F(plus) - F(minus)) / (2 * h);
+            Assert.True(Math.Abs(numeric - analytic[i]) <= 1e-7 + 1e-6 * Math.Abs(numeric), $"entry {i}: numeric {numeric}, analytic {analytic[i]}");
+        }
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System;
 using TorchLip.Normalizers;
+using TorchLip.Tests.Support;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -122,15 +123,7 @@ public class SteadyWarmStepTests
         AssertInsideTheThirdOrderRegion(w0, p);
         var run = Orthonormalize(w0, p, upstream, steady: true);
         Assert.True(run.Iterations >= 2, $"the case must chain steps, took {run.Iterations}");
-        var analytic = run.Grad.data<double>().ToArray();
-        const double h = 1e-6;
-        for (int i = 0; i < 45; i++)
-        {
-            var plus = w0.clone(); plus.view(-1)[i] += h;
-            var minus = w0.clone(); minus.view(-1)[i] -= h;
-            double numeric = (F(plus) - F(minus)) / (2 * h);
-            Assert.True(Math.Abs(numeric - analytic[i]) <= 1e-7 + 1e-6 * Math.Abs(numeric), $"entry {i}: numeric {numeric}, analytic {analytic[i]}");
-        }
+        FiniteDifferences.AssertGradient(F, w0, run.Grad, 1e-7, 1e-6);
     }
 
     [Fact]

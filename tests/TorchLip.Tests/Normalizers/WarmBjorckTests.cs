@@ -57,15 +57,7 @@ public class WarmBjorckTests
 
         var w = w0.clone().requires_grad_(true);
         (WarmBjorck.Orthonormalize(w, p, maxiter: 30).Weight() * g).sum().backward();
-        var analytic = w.grad!.data<double>().ToArray();
-        const double h = 1e-6;
-        for (int i = 0; i < 21; i++)
-        {
-            var plus = w0.clone(); plus.view(-1)[i] += h;
-            var minus = w0.clone(); minus.view(-1)[i] -= h;
-            double numeric = (F(plus) - F(minus)) / (2 * h);
-            Assert.True(Math.Abs(numeric - analytic[i]) <= 1e-6 + 1e-5 * Math.Abs(numeric), $"entry {i}: numeric {numeric}, autograd {analytic[i]}");
-        }
+        FiniteDifferences.AssertGradient(F, w0, w.grad!, 1e-6, 1e-5);
     }
     [Theory]
     [InlineData(128, 784, 1e-3)]
@@ -130,14 +122,6 @@ public class WarmBjorckTests
         var y = result.Linear(x, null);
         Assert.True(y.allclose(x.mm(result.Weight().t()), 1e-12, 1e-12), "the factored product must be the same linear map");
         (y * gy).sum().backward();
-        var analytic = w.grad!.data<double>().ToArray();
-        const double h = 1e-6;
-        for (int i = 0; i < rows * cols; i++)
-        {
-            var plus = moved.clone(); plus.view(-1)[i] += h;
-            var minus = moved.clone(); minus.view(-1)[i] -= h;
-            double numeric = (F(plus) - F(minus)) / (2 * h);
-            Assert.True(Math.Abs(numeric - analytic[i]) <= 1e-7 + 1e-6 * Math.Abs(numeric), $"entry {i}: numeric {numeric}, autograd {analytic[i]}");
-        }
+        FiniteDifferences.AssertGradient(F, moved, w.grad!, 1e-7, 1e-6);
     }
 }

@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -74,6 +75,12 @@ namespace TorchLip.Normalizers
             int size = checked(n * n);
             if (x.Length < size || dst.Length < size || (b != T.Zero && y.Length < size))
                 throw new ArgumentException($"HostMatrix.SymmetricPart: spans too short for {n}×{n}.");
+            if (typeof(T) == typeof(float) && Avx.IsSupported && n % 8 == 0)
+            {
+                SymmetricPartAvx(MemoryMarshal.Cast<T, float>(x), float.CreateTruncating(a), MemoryMarshal.Cast<T, float>(b == T.Zero ? x : y),
+                    float.CreateTruncating(b), MemoryMarshal.Cast<T, float>(dst), n);
+                return;
+            }
             // The upper triangle only, each value written to both places; square tiles keep the column walk in cache.
             const int Tile = 16;
             ref T x0 = ref MemoryMarshal.GetReference(x);
@@ -92,6 +99,49 @@ namespace TorchLip.Normalizers
                             Unsafe.Add(ref d0, ji) = v + b * Unsafe.Add(ref y0, ji);
                         }
                 }
+        }
+
+        // SymmetricPart on 8×8 tiles: tile (I, J) and the transpose of tile (J, I) give both outputs at once.
+        private static void SymmetricPartAvx(ReadOnlySpan<float> x, float a, ReadOnlySpan<float> y, float b, Span<float> dst, int n)
+        {
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float y0 = ref MemoryMarshal.GetReference(y);
+            ref float d0 = ref MemoryMarshal.GetReference(dst);
+            var av = Vector256.Create(a);
+            var bv = Vector256.Create(b);
+            Span<Vector256<float>> upper = stackalloc Vector256<float>[8], lower = stackalloc Vector256<float>[8];
+            for (int i0 = 0; i0 < n; i0 += 8)
+                for (int j0 = i0; j0 < n; j0 += 8)
+                {
+                    for (int r = 0; r < 8; r++)
+                    {
+                        upper[r] = Vector256.LoadUnsafe(ref x0, (nuint)((i0 + r) * n + j0));
+                        lower[r] = Vector256.LoadUnsafe(ref x0, (nuint)((j0 + r) * n + i0));
+                    }
+                    Transpose8(lower);
+                    for (int r = 0; r < 8; r++) upper[r] = av * (upper[r] + lower[r]);   // a·(x + xᵀ) on tile (I, J)
+                    for (int r = 0; r < 8; r++)
+                        (upper[r] + bv * Vector256.LoadUnsafe(ref y0, (nuint)((i0 + r) * n + j0))).StoreUnsafe(ref d0, (nuint)((i0 + r) * n + j0));
+                    Transpose8(upper);
+                    for (int r = 0; r < 8; r++)
+                        (upper[r] + bv * Vector256.LoadUnsafe(ref y0, (nuint)((j0 + r) * n + i0))).StoreUnsafe(ref d0, (nuint)((j0 + r) * n + i0));
+                }
+        }
+
+        private static void Transpose8(Span<Vector256<float>> r)
+        {
+            var t0 = Avx.UnpackLow(r[0], r[1]); var t1 = Avx.UnpackHigh(r[0], r[1]);
+            var t2 = Avx.UnpackLow(r[2], r[3]); var t3 = Avx.UnpackHigh(r[2], r[3]);
+            var t4 = Avx.UnpackLow(r[4], r[5]); var t5 = Avx.UnpackHigh(r[4], r[5]);
+            var t6 = Avx.UnpackLow(r[6], r[7]); var t7 = Avx.UnpackHigh(r[6], r[7]);
+            var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+            var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+            var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+            var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+            r[0] = Avx.Permute2x128(u0, u4, 0x20); r[1] = Avx.Permute2x128(u1, u5, 0x20);
+            r[2] = Avx.Permute2x128(u2, u6, 0x20); r[3] = Avx.Permute2x128(u3, u7, 0x20);
+            r[4] = Avx.Permute2x128(u0, u4, 0x31); r[5] = Avx.Permute2x128(u1, u5, 0x31);
+            r[6] = Avx.Permute2x128(u2, u6, 0x31); r[7] = Avx.Permute2x128(u3, u7, 0x31);
         }
     }
 }

@@ -8,7 +8,8 @@ namespace TorchLip.Normalizers
     /// One third-order Björck step as a single autograd node: P' = (I + E/2 + 3E²/8)·P with E = I − P·M·Mᵀ·Pᵀ,
     /// differentiable in M and, when it carries a gradient (an earlier step), in P. E is computed by the caller, who
     /// needs it to decide on the step; the backward is written out, a third of the operations autograd would record for
-    /// the same formula (this step is what steady-state training runs on every forward).
+    /// the same formula. The general loop uses it (other devices, a start that first needs Björck steps); on the CPU the
+    /// steady state runs the same formulas through <see cref="SteadyWarmStep"/>.
     /// </summary>
     /// <remarks>
     /// Backward, for an upstream gradient G of P' (E, A = M·Mᵀ and T = E/2 + 3E²/8 are symmetric):

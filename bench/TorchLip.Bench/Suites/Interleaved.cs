@@ -18,8 +18,8 @@ internal static class Interleaved
     /// <summary>
     /// Like <see cref="Run"/>, but within a round the parts take turns chunk by chunk, at least
     /// <paramref name="turns"/> times and until <paramref name="roundTime"/> has passed, and each part's round is the
-    /// sum of its chunks. Both sides of a comparison then see the same moments of the machine: on this kind of shared
-    /// VM its speed moves by 10–20 % from one second to the next.
+    /// sum of its chunks, the order reversed every other turn. Both sides of a comparison then see the same moments of
+    /// the machine: on this kind of shared VM its speed moves by 10–20 % from one second to the next.
     /// </summary>
     public static void Alternating(int rounds, int extra, int turns, TimeSpan roundTime, params (Rates into, Func<long> chunk)[] parts)
     {
@@ -31,8 +31,11 @@ internal static class Interleaved
             var counts = new long[parts.Length];
             var seconds = new double[parts.Length];
             for (int turn = 0; turn < turns || round.Elapsed < roundTime; turn++)
-                for (int i = 0; i < parts.Length; i++)
+                for (int k = 0; k < parts.Length; k++)
                 {
+                    // Every other turn runs the parts in reverse order (A B, B A, ...), so neither side always runs
+                    // first, right after the other's allocations, finalizers and cache footprint.
+                    int i = turn % 2 == 0 ? k : parts.Length - 1 - k;
                     long start = Stopwatch.GetTimestamp();
                     counts[i] += parts[i].chunk();
                     seconds[i] += Stopwatch.GetElapsedTime(start).TotalSeconds;

@@ -23,8 +23,8 @@ internal sealed record BenchPlan(
     public const int TutorialEpochSteps = 92;
 
     public static BenchPlan For(bool quick) => quick
-        ? new BenchPlan(1, 0, TutorialEpochSteps, 30, 150, 150, 3, TimeSpan.FromSeconds(0.3),
+        ? new BenchPlan(1, 0, TutorialEpochSteps, 30, 150, 150, 30, TimeSpan.FromSeconds(0.3),
             1, TimeSpan.Zero, 1, 1, TimeSpan.FromSeconds(0.4), JobEpochs: 1)
-        : new BenchPlan(7, 4, 2 * TutorialEpochSteps, 150, 300, 300, 15, TimeSpan.FromSeconds(1.0),
+        : new BenchPlan(7, 4, 2 * TutorialEpochSteps, 150, 300, 300, 150, TimeSpan.FromSeconds(1.0),
             TutorialEpochSteps, TimeSpan.FromSeconds(3), 3, 2, TimeSpan.FromSeconds(1.5), JobEpochs: null);
 }

@@ -23,7 +23,7 @@ namespace TorchLip
                 if (dim < 0) dim += (int)input.dim();
                 if (dim < 0 || dim >= input.dim())
                     throw new ArgumentOutOfRangeException(nameof(dim), $"group_sort: dim must index a dimension of input with shape {Checks.Shape(input)}.");
-                long channels = input.shape[dim];
+                long channels = input.size(dim);
                 long g = group_size is int gs && gs < channels ? gs : channels;
                 if (g <= 0) throw new ArgumentOutOfRangeException(nameof(group_size), group_size, "group_sort: group_size must be positive.");
                 if (channels % g != 0)
@@ -35,9 +35,9 @@ namespace TorchLip
                 if (g == 2)
                 {
                     var (a, b) = (grouped.select(dim + 1, 0), grouped.select(dim + 1, 1));
-                    return torch.stack(new[] { torch.minimum(a, b), torch.maximum(a, b) }, dim + 1).reshape(input.shape);
+                    return torch.stack(new[] { torch.minimum(a, b), torch.maximum(a, b) }, dim + 1).reshape(Sizes.Of(input));
                 }
-                return SortedValues(grouped, dim + 1).reshape(input.shape);
+                return SortedValues(grouped, dim + 1).reshape(Sizes.Of(input));
             }
 
             private static Tensor SortedValues(Tensor input, int dim) =>
@@ -45,11 +45,12 @@ namespace TorchLip
 
             private static Tensor GroupView(Tensor input, int dim, long g)
             {
-                var shape = new long[input.dim() + 1];
-                for (int i = 0, j = 0; i < input.dim(); i++)
+                var sizes = Sizes.Of(input);
+                var shape = new long[sizes.Length + 1];
+                for (int i = 0, j = 0; i < sizes.Length; i++)
                 {
-                    if (i == dim) { shape[j++] = input.shape[i] / g; shape[j++] = g; }
-                    else shape[j++] = input.shape[i];
+                    if (i == dim) { shape[j++] = sizes[i] / g; shape[j++] = g; }
+                    else shape[j++] = sizes[i];
                 }
                 return input.reshape(shape);
             }

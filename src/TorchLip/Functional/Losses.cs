@@ -89,12 +89,12 @@ namespace TorchLip
         public static (Tensor input, Tensor target) Binary(Tensor input, Tensor target, string who)
         {
             Checks.FloatingPoint(input, nameof(input), who);
-            if (input.dim() == 0 || input.dim() > 2 || (input.dim() == 2 && input.shape[1] != 1))
+            if (input.dim() == 0 || input.dim() > 2 || (input.dim() == 2 && input.size(1) != 1))
                 throw new ArgumentException(
                     $"{who}: input must hold one score per sample, shape (N, 1) or (N), got {Checks.Shape(input)}. " +
                     "For several outputs use the multiclass losses.", nameof(input));
-            long n = input.shape[0];
-            if (target.dim() == 0 || target.shape[0] != n || target.numel() != n)
+            long n = input.size(0);
+            if (target.dim() == 0 || target.size(0) != n || target.numel() != n)
                 throw new ArgumentException(
                     $"{who}: target must hold one label per sample ({n} samples, shape (N, 1) or (N)), got shape {Checks.Shape(target)}. " +
                     "Check that inputs and labels come from the same batch.", nameof(target));

@@ -25,7 +25,7 @@ namespace TorchLip.Functional
             input.device_type == DeviceType.CPU
             && (input.dtype == ScalarType.Float32 || input.dtype == ScalarType.Float64)
             && input.dim() >= 1 && input.numel() > 0 && input.numel() <= int.MaxValue
-            && input.shape[^1] <= RankSort.MaxLength;
+            && input.size(-1) <= RankSort.MaxLength;
 
         /// <summary>The values of <paramref name="input"/> sorted along its last dimension, differentiable.</summary>
         public static Tensor Values(Tensor input) =>
@@ -44,7 +44,7 @@ namespace TorchLip.Functional
         {
             var indices = ctx.get_saved_variables()[0];
             // Each row's indices are a permutation, so the scatter writes every entry.
-            var grad = torch.empty(indices.shape, dtype: grad_output.dtype, device: grad_output.device).scatter_(-1, indices, grad_output);
+            var grad = torch.empty_like(indices, dtype: grad_output.dtype).scatter_(-1, indices, grad_output);
             return new List<Tensor> { grad };
         }
 
@@ -52,8 +52,8 @@ namespace TorchLip.Functional
         {
             var source = input.detach().contiguous();
             var values = torch.empty_like(source);
-            var indices = torch.empty(source.shape, dtype: ScalarType.Int64);
-            int length = (int)source.shape[^1];
+            var indices = torch.empty_like(source, dtype: ScalarType.Int64);
+            int length = (int)source.size(-1);
             long rows = source.numel() / length;
             int tasks = (int)Math.Clamp(rows / RowsPerTask, 1, Math.Max(1, torch.get_num_threads()));
             if (tasks == 1) SortRange(source, values, indices, length, 0, rows);

@@ -111,7 +111,7 @@ namespace TorchLip.Modules
 
         private void CheckInput(Tensor input)
         {
-            if (input.dim() == 0 || input.shape[^1] != in_features)
+            if (input.dim() == 0 || input.size(-1) != in_features)
                 throw new ArgumentException(
                     $"{this}: the input's last dimension must be in_features = {in_features}, got shape {Checks.Shape(input)}. " +
                     "Flatten the input (nn.Flatten()) or build the layer with the right in_features.", nameof(input));

@@ -17,8 +17,8 @@ namespace TorchLip
             {
                 Checks.MinRank(w, 2, nameof(w), "frobenius_normalization");
                 if (!disjoint_neurons) return w / w.norm();
-                var rows = w.reshape(w.shape[0], -1);
-                return (rows / rows.norm(1, true, 2.0f)).reshape(w.shape);
+                var rows = w.reshape(w.size(0), -1);
+                return (rows / rows.norm(1, true, 2.0f)).reshape(Sizes.Of(w));
             }
         }
     }

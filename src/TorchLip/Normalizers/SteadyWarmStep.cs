@@ -50,7 +50,7 @@ namespace TorchLip.Normalizers
         {
             // Every tensor below derives from P and A, which carry no gradient; only the returned factor records M.
             bool recordGradient = m.requires_grad && torch.is_grad_enabled();
-            int n = (int)a.shape[0];
+            int n = (int)a.size(0);
             double region = Math.Min(WarmBjorck.CubicRegion, rescaleResidual);
             var steps = new List<(Tensor P, Tensor E, Tensor T)>();
             var e = Check<T>(p, a, n, out double residual);
@@ -134,7 +134,7 @@ namespace TorchLip.Normalizers
         private static Tensor Backward<T>(Tensor grad, Tensor m, Tensor a, List<(Tensor P, Tensor E, Tensor T)> steps, double scale)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            int n = (int)a.shape[0];
+            int n = (int)a.size(0);
             var g = grad;
             if (scale != 1.0)
             {

@@ -62,15 +62,14 @@ namespace TorchLip.Normalizers
         /// <param name="maxiter">Maximum Björck steps.</param>
         public static WarmBjorckResult Orthonormalize(Tensor w, Tensor preconditioner, double beta = 0.5, int maxiter = 15)
         {
-            var shape = w.shape;
+            Checks.MinRank(w, 1, nameof(w), "WarmBjorck");
             using var scope = torch.NewDisposeScope();
-            long rows = shape[0], cols = w.numel() / Math.Max(1, rows);
-            var m = shape.Length == 2 ? w : w.reshape(rows, cols);
+            long rows = w.size(0), cols = w.numel() / Math.Max(1, rows);
+            var m = w.dim() == 2 ? w : w.reshape(rows, cols);
             bool tall = rows > cols;
             if (tall) m = m.t();
             long size = Math.Min(rows, cols);
-            var pshape = preconditioner.shape;
-            if (pshape.Length != 2 || pshape[0] != size || pshape[1] != size)
+            if (preconditioner.dim() != 2 || preconditioner.size(0) != size || preconditioner.size(1) != size)
                 throw new ArgumentException($"WarmBjorck: the preconditioner must be ({size}, {size}), got {Checks.Shape(preconditioner)}.", nameof(preconditioner));
 
             var p = preconditioner.detach().clone();   // the buffer is updated in place after the forward; autograd must not see that

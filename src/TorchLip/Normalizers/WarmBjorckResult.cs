@@ -43,9 +43,8 @@ namespace TorchLip.Normalizers
         /// <summary>The orthonormalized weight, formed (one product with W) on each call; same shape as W.</summary>
         public Tensor Weight()
         {
-            var shape = _source.shape;
-            var m = _source.reshape(shape[0], -1);
-            return (_tall ? m.mm(Factor.t()) : Factor.mm(m)).reshape(shape);
+            var m = _source.reshape(_source.size(0), -1);
+            return (_tall ? m.mm(Factor.t()) : Factor.mm(m)).reshape(Sizes.Of(_source));
         }
 
         /// <summary>
@@ -65,8 +64,8 @@ namespace TorchLip.Normalizers
                 using var scale = k.ToScalar();
                 factor = factor.mul(scale);
             }
-            long rows = input.numel() / Math.Max(1, input.shape[^1]);
-            long removed = _tall ? _source.shape[0] : _source.shape[1];
+            long rows = input.numel() / Math.Max(1, input.size(-1));
+            long removed = _tall ? _source.size(0) : _source.size(1);
             if (rows >= removed)
                 return nn.functional.linear(input, _tall ? _source.mm(factor.t()) : factor.mm(_source), bias);
             // (F·W)ᵀ = Wᵀ·Fᵀ, so x·(F·W)ᵀ = (x·Wᵀ)·Fᵀ; (W·Fᵀ)ᵀ = F·Wᵀ, so x·(W·Fᵀ)ᵀ = (x·F)·Wᵀ.

@@ -21,8 +21,8 @@ internal static class JsonReport
             ["train_ratio_random_labels"] = Num(t.RandomLabels.Ratio),
             ["infer_ratio"] = Num(inf.Ratio),
             ["job_wall_s"] = Num(j.WallSeconds),
-            ["job_peak_rss_mb"] = Num(j.PeakRssMiB),
-            ["job_rss_growth"] = Num(j.RssGrowth),
+            ["job_peak_rss_mb"] = Num(j.MaxPeakRssMiB),
+            ["job_rss_growth"] = Num(j.WorstRssGrowth),
             ["threads"] = r.Threads,
             ["quick"] = r.Quick,
             ["disturbed_threshold_cores"] = Timed.DisturbedCores,
@@ -67,6 +67,13 @@ internal static class JsonReport
                 ["rss_growth_note"] = j.RssGrowthNote,
                 ["epochs"] = j.Epochs,
                 ["foreign_cores"] = Num(j.ForeignCores),
+                ["runs"] = new JsonArray(j.Runs.Select(run => (JsonNode)new JsonObject
+                {
+                    ["wall_s"] = Num(run.WallSeconds),
+                    ["peak_rss_mb"] = Num(run.PeakRssMiB),
+                    ["rss_growth"] = Num(run.RssGrowth),
+                    ["foreign_cores"] = Num(run.ForeignCores),
+                }).ToArray()),
             },
             ["width_scaling"] = new JsonObject
             {

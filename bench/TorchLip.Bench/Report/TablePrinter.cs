@@ -52,8 +52,11 @@ internal static class TablePrinter
         {
             o.WriteLine($"    dotnet {j.Arguments}");
             if (j.Status == "failed") o.WriteLine("    " + j.Message.Replace("\n", "\n    "));
-            o.WriteLine($"    job_wall_s = {N(j.WallSeconds, "0.0")}   job_peak_rss_mb = {N(j.PeakRssMiB, "0")} ({j.PeakRssSource})");
-            o.WriteLine($"    job_rss_growth = {N(j.RssGrowth, "0.000")} ({j.RssGrowthNote})");
+            string runs = j.Runs.Count > 1 ? $" (median of {j.Runs.Count} runs: {string.Join(", ", j.Runs.Select(run => N(run.WallSeconds, "0.0")))})" : "";
+            string peaks = j.Runs.Count > 1 ? $", highest of the runs: {string.Join(", ", j.Runs.Select(run => N(run.PeakRssMiB, "0")))}" : "";
+            o.WriteLine($"    job_wall_s = {N(j.WallSeconds, "0.0")}{runs}");
+            o.WriteLine($"    job_peak_rss_mb = {N(j.MaxPeakRssMiB, "0")} ({j.PeakRssSource}{peaks})");
+            o.WriteLine($"    job_rss_growth = {N(j.WorstRssGrowth, "0.000")} ({j.RssGrowthNote}{(j.Runs.Count > 1 ? ", largest of the runs" : "")})");
             if (j.ForeignCores > Timed.DisturbedCores) disturbed.Add("(c) the job's wall time");
         }
 
@@ -73,7 +76,7 @@ internal static class TablePrinter
 
         o.WriteLine();
         o.WriteLine($"summary: train_ratio={N(t.Ratio, "0.000")} train_ratio_random_labels={N(t.RandomLabels.Ratio, "0.000")} infer_ratio={N(inf.Ratio, "0.000")} " +
-                    $"job_wall_s={N(j.WallSeconds, "0.0")} job_peak_rss_mb={N(j.PeakRssMiB, "0")} job_rss_growth={N(j.RssGrowth, "0.000")}");
+                    $"job_wall_s={N(j.WallSeconds, "0.0")} job_peak_rss_mb={N(j.MaxPeakRssMiB, "0")} job_rss_growth={N(j.WorstRssGrowth, "0.000")}");
         if (disturbed.Count > 0)
             o.WriteLine($"warning: DISTURBED (no undisturbed round): {string.Join("; ", disturbed)}. Re-run on an idle machine.");
     }

@@ -43,7 +43,7 @@ internal static class DefaultRun
         GC.Collect();
         GC.WaitForPendingFinalizers();
         Console.WriteLine("(c) tutorial job ...");
-        var job = JobSuite.Run(options.CliPath, options.Threads, plan);
+        var job = JobSuite.RunRepeated(options.CliPath, options.Threads, plan);
 
         var results = new BenchResults(machine, options.Threads, options.Quick, plan, loadBefore, MachineInfo.LoadAverage(),
             watch.Elapsed.TotalSeconds, training, inference, job, width);

@@ -23,7 +23,17 @@ namespace TorchLip.Bench.Suites;
 internal sealed record JobResult(
     string Status, string Message, string CliPath, string Arguments,
     double? WallSeconds, double? PeakRssMiB, string? PeakRssSource,
-    double? RssGrowth, string RssGrowthNote, int? Epochs, double ForeignCores);
+    double? RssGrowth, string RssGrowthNote, int? Epochs, double ForeignCores)
+{
+    /// <summary>Every run's result when the job ran several times (this one is the run of median wall time).</summary>
+    public IReadOnlyList<JobResult> Runs { get; init; } = System.Array.Empty<JobResult>();
+
+    /// <summary>The highest peak RSS over <see cref="Runs"/> (or this run's).</summary>
+    public double? MaxPeakRssMiB => Runs.Count == 0 ? PeakRssMiB : Runs.Max(r => r.PeakRssMiB);
+
+    /// <summary>The RSS growth of largest magnitude over <see cref="Runs"/> (or this run's).</summary>
+    public double? WorstRssGrowth => Runs.Count == 0 ? RssGrowth : Runs.Select(r => r.RssGrowth).MaxBy(g => g is double v ? Math.Abs(v) : double.NegativeInfinity);
+}
 
 internal static class JobSuite
 {
@@ -34,6 +44,23 @@ internal static class JobSuite
     /// TorchLip.Cli.dll (a torchlip.dll would clash, case-insensitively, with the library's TorchLip.dll beside it).
     /// </summary>
     public static readonly string[] CliAssemblyNames = { "torchlip.dll", "TorchLip.Cli.dll" };
+
+    /// <summary>
+    /// Runs the job <see cref="BenchPlan.JobRuns"/> times and returns the run of median wall time, with every run
+    /// attached; stops at the first run that was skipped or failed and returns that one.
+    /// </summary>
+    public static JobResult RunRepeated(string? cliPath, int threads, BenchPlan plan)
+    {
+        var runs = new List<JobResult>();
+        for (int i = 0; i < Math.Max(1, plan.JobRuns); i++)
+        {
+            var run = Run(cliPath, threads, plan);
+            if (run.Status != "ran") return run with { Runs = runs.Append(run).ToArray() };
+            runs.Add(run);
+        }
+        var median = runs.OrderBy(r => r.WallSeconds).ElementAt(runs.Count / 2);
+        return median with { Runs = runs.ToArray() };
+    }
 
     public static JobResult Run(string? cliPath, int threads, BenchPlan plan)
     {

@@ -26,7 +26,7 @@ internal sealed record JobResult(
     double? RssGrowth, string RssGrowthNote, int? Epochs, double ForeignCores)
 {
     /// <summary>Every run's result when the job ran several times (this one is the run of median wall time).</summary>
-    public IReadOnlyList<JobResult> Runs { get; init; } = System.Array.Empty<JobResult>();
+    public IReadOnlyList<JobResult> Runs { get; init; } = Array.Empty<JobResult>();
 
     /// <summary>The highest peak RSS over <see cref="Runs"/> (or this run's).</summary>
     public double? MaxPeakRssMiB => Runs.Count == 0 ? PeakRssMiB : Runs.Max(r => r.PeakRssMiB);

@@ -41,6 +41,7 @@ public static class Mnist08Job
         var total = Stopwatch.StartNew();
         var timings = new PhaseTimings();
         torch.set_num_threads(options.Threads);
+        ProcessMemory.KeepFreedMemory();
 
         BinaryClassData? train = null, test = null;
         try

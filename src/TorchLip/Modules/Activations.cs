@@ -19,7 +19,7 @@ namespace TorchLip.Modules
         public override Tensor forward(Tensor input)
         {
             var y = Activate(input);
-            double k = lipschitz_constant;
+            double k = scale_factor;
             return k == 1.0 ? y : y * k;
         }
 

@@ -6,11 +6,11 @@ using static TorchSharp.torch;
 namespace TorchLip.Modules
 {
     /// <summary>
-    /// A linear layer y = x·Wᵀ + b whose weight W is computed from a raw trainable parameter by a constraint
-    /// (<see cref="ConstrainWeight"/>), then multiplied by the layer's Lipschitz constant.
+    /// A linear layer y = x·Wᵀ + b whose weight W is computed from a raw trainable parameter by a constraint that
+    /// includes the layer's Lipschitz constant and certifies the result (<see cref="AppliedWeight"/>).
     /// </summary>
     /// <remarks>
-    /// <see cref="effective_weight"/> is the only place the constrained weight is obtained: train-mode forwards
+    /// <see cref="AppliedWeight"/> is the only place the constrained weight is obtained: train-mode forwards
     /// recompute it with gradient; eval mode computes it once without gradient and caches it; export copies that
     /// cache. The cache is dropped on every <c>train()</c>/<c>eval()</c> call, on a state load through a TorchLip
     /// module, on a device/dtype move and when k changes. After loading state through a plain TorchSharp
@@ -61,18 +61,18 @@ namespace TorchLip.Modules
         public Parameter? bias_parameter => bias;
 
         /// <summary>
-        /// Maps the raw weight to a weight with Lipschitz constant ≤ 1 (k is applied by the caller).
+        /// The weight the layer applies, <see cref="LipschitzModule.scale_factor"/> included, certified: its float64 spectral
+        /// norm is at most scale_factor·(1 + 1e-5) (times √out_features for layers that bound each output on its own).
         /// </summary>
-        /// <param name="raw">The raw weight.</param>
-        /// <param name="advance">True only in a train-mode forward: iterative state (power iteration) advances.</param>
-        protected abstract Tensor ConstrainWeight(Tensor raw, bool advance);
+        /// <param name="advance">True only in a train-mode forward: iterative state (power iteration, warm start) advances.</param>
+        protected abstract Tensor AppliedWeight(bool advance);
 
         /// <summary>
-        /// The weight the layer applies: the constrained raw weight times <see cref="LipschitzModule.lipschitz_constant"/>.
-        /// Reading it never advances iterative state. In train mode it is recomputed (with gradient) on every call;
-        /// in eval mode it is computed once and cached (do not dispose the returned tensor).
+        /// The weight the layer applies, <see cref="LipschitzModule.scale_factor"/> included. Reading it never advances
+        /// iterative state. In train mode it is recomputed (with gradient) on every call; in eval mode it is computed
+        /// once and cached (do not dispose the returned tensor).
         /// </summary>
-        public Tensor effective_weight() => training ? Scale(ConstrainWeight(weight, advance: false)) : EvalWeight();
+        public Tensor effective_weight() => training ? AppliedWeight(advance: false) : EvalWeight();
 
         /// <summary>The eval-mode weight (no gradient, no state advance); cached while the layer is in eval mode.</summary>
         private Tensor EvalWeight()
@@ -81,17 +81,9 @@ namespace TorchLip.Modules
             Tensor w;
             using (torch.no_grad())
             using (var scope = torch.NewDisposeScope())
-                w = Scale(ConstrainWeight(weight, advance: false)).detach().clone().DetachFromDisposeScope();
+                w = AppliedWeight(advance: false).detach().clone().DetachFromDisposeScope();
             if (!training) _evalWeight = w;
             return w;
-        }
-
-        private Tensor Scale(Tensor w)
-        {
-            double k = lipschitz_constant;
-            if (k == 1.0) return w;
-            using var s = k.ToScalar();
-            return w.mul(s);
         }
 
         /// <inheritdoc/>
@@ -103,11 +95,10 @@ namespace TorchLip.Modules
 
         /// <summary>
         /// The train-mode map x·Wᵀ + b with W recomputed (with gradient) and iterative state advanced. A layer whose
-        /// constraint yields W as factors overrides it to apply them without forming W when that is cheaper.
+        /// constraint yields W as factors overrides it to apply them without forming W.
         /// </summary>
         /// <param name="input">Input (*, in_features), already checked.</param>
-        protected virtual Tensor TrainingLinear(Tensor input) =>
-            nn.functional.linear(input, Scale(ConstrainWeight(weight, advance: true)), bias);
+        protected virtual Tensor TrainingLinear(Tensor input) => nn.functional.linear(input, AppliedWeight(advance: true), bias);
 
         private void CheckInput(Tensor input)
         {

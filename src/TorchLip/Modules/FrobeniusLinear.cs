@@ -1,3 +1,4 @@
+using System;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,12 +28,25 @@ namespace TorchLip.Modules
         public bool disjoint_neurons { get; }
 
         /// <inheritdoc/>
-        protected override Tensor ConstrainWeight(Tensor raw, bool advance)
+        /// <remarks>
+        /// σ_max ≤ ‖W‖_F: computed in float64 and rounded once, ‖W‖_F is k within a relative 1e-7 (each row's norm, when
+        /// disjoint), so the certificate holds by construction. A finite raw weight never throws; a zero one gives zero.
+        /// </remarks>
+        protected override Tensor AppliedWeight(bool advance)
         {
-            var w = torchlip.normalizers.frobenius_normalization(raw, disjoint_neurons);
-            Checks.Finite(w.detach().sum(), ToString(), "the normalized weight (a zero or non-finite raw weight)");
-            return w;
+            if (!torch.isfinite(weight.detach()).all().item<bool>()) throw Checks.NotFinite(ToString(), "the raw weight");
+            return torchlip.normalizers.frobenius_normalization(weight, disjoint_neurons, scale_factor);
         }
+
+        /// <summary>
+        /// A true bound of the map: k, or k·√out_features when each of several outputs is normalized on its own (rows of
+        /// norm k can all point the same way).
+        /// </summary>
+        public override double lipschitz_constant =>
+            disjoint_neurons && out_features > 1 ? scale_factor * Math.Sqrt(out_features) : scale_factor;
+
+        /// <summary>Each output coordinate is k-Lipschitz (<see cref="LipschitzModule.scale_factor"/>).</summary>
+        public override double output_lipschitz_constant => scale_factor;
 
         /// <inheritdoc/>
         protected override string extra_repr() => base.extra_repr() + (disjoint_neurons ? "" : ", disjoint_neurons=False");

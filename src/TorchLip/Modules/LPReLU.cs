@@ -27,7 +27,7 @@ namespace TorchLip.Modules
         public Parameter slopes => weight;
 
         /// <inheritdoc/>
-        public override Tensor forward(Tensor input) => torchlip.functional.lipschitz_prelu(input, weight, lipschitz_constant);
+        public override Tensor forward(Tensor input) => torchlip.functional.lipschitz_prelu(input, weight, scale_factor);
 
         /// <summary>Exports as itself (keeping k, unlike deel-torchlip, whose export drops it).</summary>
         public override nn.Module<Tensor, Tensor> vanilla_export() => this;

@@ -38,10 +38,24 @@ namespace TorchLip.Modules
         }
 
         /// <summary>
-        /// The constant this layer actually guarantees: <see cref="k_coef_lip"/> times the share that an enclosing
-        /// <see cref="Sequential"/> with its own <c>k_coef_lip</c> assigned to it.
+        /// The scale the layer applies: <see cref="k_coef_lip"/> times the share that an enclosing <see cref="Sequential"/>
+        /// with its own <c>k_coef_lip</c> assigned to it. A weight layer's constrained weight, an activation's output, are
+        /// multiplied by it.
         /// </summary>
-        public double lipschitz_constant => _kCoefLip * _containerFactor;
+        public double scale_factor => _kCoefLip * _containerFactor;
+
+        /// <summary>
+        /// A true bound of the layer's map in L2: ‖f(x) − f(y)‖₂ ≤ lipschitz_constant·‖x − y‖₂ for all x, y, in train mode,
+        /// eval mode and after <see cref="vanilla_export"/>. It is <see cref="scale_factor"/> for most layers; a layer
+        /// that constrains each output separately (<see cref="FrobeniusLinear"/> with disjoint neurons) bounds its map by more.
+        /// </summary>
+        public virtual double lipschitz_constant => scale_factor;
+
+        /// <summary>
+        /// A bound of each output coordinate on its own: |f_i(x) − f_i(y)| ≤ output_lipschitz_constant·‖x − y‖₂, for every
+        /// output i (what per-class certificates use). Never more than <see cref="lipschitz_constant"/>.
+        /// </summary>
+        public virtual double output_lipschitz_constant => lipschitz_constant;
 
         internal void SetContainerFactor(double factor)
         {

@@ -99,42 +99,49 @@ namespace TorchLip.Modules
         public Tensor preconditioner_matrix => preconditioner;
 
         /// <inheritdoc/>
-        protected override Tensor ConstrainWeight(Tensor raw, bool advance) =>
-            warm_start ? WarmOrthonormalize(raw, advance).Weight() : ClassicChain(raw, advance);
+        protected override Tensor AppliedWeight(bool advance) =>
+            warm_start ? WarmOrthonormalize(advance).Weight() : ClassicChain(advance);
 
         /// <inheritdoc/>
         protected override Tensor TrainingLinear(Tensor input) =>
-            warm_start ? WarmOrthonormalize(weight, advance: true).Linear(input, bias, lipschitz_constant) : base.TrainingLinear(input);
+            warm_start ? WarmOrthonormalize(advance: true).Linear(input, bias) : base.TrainingLinear(input);
 
-        private WarmBjorckResult WarmOrthonormalize(Tensor raw, bool advance)
+        private WarmBjorckResult WarmOrthonormalize(bool advance)
         {
-            var result = WarmBjorck.Orthonormalize(raw, preconditioner, beta_bjorck, niter_bjorck);
-            if (double.IsNaN(result.Residual) || double.IsInfinity(result.Residual))
-                throw Checks.NotFinite(ToString(), "the constrained weight");
+            var result = WarmBjorck.Orthonormalize(weight, preconditioner, beta_bjorck, niter_bjorck, scale_factor, ToString());
             if (advance)
                 using (torch.no_grad()) preconditioner.copy_(result.Preconditioner);
             return result;
         }
 
-        private Tensor ClassicChain(Tensor raw, bool advance)
+        private Tensor ClassicChain(bool advance)
         {
-            if (advance) torchlip.normalizers.power_iteration(raw, u, v, niter_spectral, eps_spectral);
-            var sigma = torchlip.normalizers.spectral_norm_estimate(raw, u, v);
-            var w = Bjorck.Orthonormalize(raw / SafeDenominator(raw, sigma), eps_bjorck, beta_bjorck, niter_bjorck).Weight;
-            return ContractionGuard.Enforce(w, ToString());
+            if (!torch.isfinite(weight.detach()).all().item<bool>()) throw Checks.NotFinite(ToString(), "the raw weight");
+            if (advance) torchlip.normalizers.power_iteration(weight, u, v, niter_spectral, eps_spectral);
+            var sigma = torchlip.normalizers.spectral_norm_estimate(weight, u, v);
+            double k = scale_factor;
+            var w = Bjorck.Orthonormalize(weight / SafeDenominator(sigma), eps_bjorck, beta_bjorck, niter_bjorck).Weight;
+            if (k != 1.0)
+            {
+                using var s = k.ToScalar();
+                w = w.mul(s);
+            }
+            // A finite raw weight never makes the forward throw: should Björck overflow, the Frobenius normalization
+            // (a contraction) stands in for it.
+            return ContractionGuard.TryEnforce(w, k, out _)
+                ?? ContractionGuard.Enforce(torchlip.normalizers.frobenius_normalization(weight.to_type(ScalarType.Float64)).mul(k).to_type(weight.dtype), ToString(), k);
         }
 
         // σ̂ never exceeds σ_max. When the estimate is stale (weights changed outside training, a state loaded without
         // its u, v), W/σ̂ can leave the region where Björck converges (Bjorck.ConvergenceRadius) and blow up; a guaranteed
         // upper bound on σ_max then replaces σ̂: the polar factor Björck converges to does not depend on the scale.
-        private Tensor SafeDenominator(Tensor raw, Tensor sigma)
+        private Tensor SafeDenominator(Tensor sigma)
         {
-            double bound = SpectralBound.UpperBound(raw);
-            if (double.IsNaN(bound) || double.IsInfinity(bound) || bound == 0)
-                throw Checks.NotFinite(ToString(), bound == 0 ? "the raw weight is zero, so its normalization" : "the raw weight");
+            double bound = SpectralBound.UpperBound(weight);
+            if (bound == 0 || !double.IsFinite(bound)) return torch.ones_like(sigma);   // a zero weight stays zero
             double region = Bjorck.ConvergenceRadius(beta_bjorck);
             double estimate = sigma.to_type(ScalarType.Float64).item<double>();
-            return bound <= region * estimate * (1 - 1e-6) ? sigma : torch.tensor(bound / region, dtype: raw.dtype, device: raw.device);
+            return bound <= region * estimate * (1 - 1e-6) ? sigma : torch.tensor(bound / region, dtype: weight.dtype, device: weight.device);
         }
     }
 }

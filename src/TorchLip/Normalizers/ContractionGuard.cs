@@ -5,42 +5,77 @@ using static TorchSharp.torch;
 namespace TorchLip.Normalizers
 {
     /// <summary>
-    /// Certifies that an orthonormalized weight really is a contraction, whatever the iteration did.
+    /// Certifies that a formed weight, exactly as it will be applied, is k-Lipschitz, and rescales it when it is not,
+    /// whatever the iteration that produced it did.
     /// </summary>
     /// <remarks>
-    /// For G = W Wᵀ (or WᵀW, the smaller side), σ_max(W)² = λ_max(G) ≤ 1 + ‖G − I‖₂ ≤ 1 + ‖G − I‖_F =: 1 + r.
-    /// When r ≤ 2·1e-5 every singular value is already ≤ 1 + 1e-5 and the weight is returned unchanged;
-    /// otherwise (Björck stopped early or diverged from a poor spectral estimate) it is divided by √(1 + r),
-    /// which provably brings σ_max to ≤ 1. The bound is computed without gradient and acts as a constant factor.
+    /// The bound is <see cref="SpectralCertificate.Formed"/>: σ_max(W)² ≤ k²(1 + r) with r the float64 residual of the
+    /// Gram matrix plus its rounding. A weight within 1e-5 is returned as is. Otherwise it is divided by a bound on
+    /// σ_max/k: √(1 + r) when r is small, the tight eigendecomposition bound (<see cref="SpectralCertificate.TightSigma"/>)
+    /// when the weight is far from orthonormal (so that a Björck run stopped early is not shrunk further than its largest
+    /// singular value), and the rescaled tensor is certified again: its own rounding is part of what is applied.
+    /// The factor is a constant for autograd.
     /// </remarks>
     public static class ContractionGuard
     {
-        /// <summary>Residuals at or below this leave the weight untouched: σ_max ≤ √(1 + r) ≤ 1 + 1e-5.</summary>
-        public const double Tolerance = 2e-5;
+        /// <summary>The relative tolerance on σ_max: a layer claiming k is certified when σ_max ≤ k·(1 + Tolerance).</summary>
+        public const double Tolerance = SpectralCertificate.Tolerance;
 
-        /// <summary>Returns <paramref name="w"/>, rescaled if needed so that its spectral norm is at most 1 (+1e-5).</summary>
-        /// <param name="w">Weight viewed as (shape[0], −1).</param>
+        private const int Attempts = 4;
+
+        /// <summary>Returns <paramref name="w"/>, rescaled if needed so that its spectral norm is at most k·(1 + 1e-5), rounding included.</summary>
+        /// <param name="w">Weight viewed as (shape[0], −1), exactly as the layer applies it.</param>
         /// <param name="who">Layer description used in the error for a non-finite weight.</param>
-        public static Tensor Enforce(Tensor w, string who)
+        /// <param name="k">The constant the weight must respect.</param>
+        /// <exception cref="InvalidOperationException"><paramref name="w"/> holds NaN or infinity.</exception>
+        public static Tensor Enforce(Tensor w, string who, double k = 1.0)
+            => TryEnforce(w, k, out _) ?? throw Checks.NotFinite(who, "the constrained weight");
+
+        /// <summary>
+        /// <see cref="Enforce"/> that returns null for a non-finite weight, with the certified bound on σ_max/k of what it returns.
+        /// </summary>
+        /// <param name="w">Weight viewed as (shape[0], −1).</param>
+        /// <param name="k">The constant the weight must respect.</param>
+        /// <param name="sigma">Certified upper bound on σ_max(result)/k.</param>
+        internal static Tensor? TryEnforce(Tensor w, double k, out double sigma)
         {
-            double r = Residual(w);
-            if (double.IsNaN(r) || double.IsInfinity(r))
-                throw Checks.NotFinite(who, "the constrained weight");
-            if (r <= Tolerance) return w;
-            using var factor = (1.0 / Math.Sqrt(1.0 + r)).ToScalar();
-            return w.mul(factor);
+            Checks.PositiveFinite(k, nameof(k));
+            var current = w;
+            for (int attempt = 0; attempt < Attempts; attempt++)
+            {
+                var (residual, gram, rounding) = SpectralCertificate.Formed(current, k);
+                using (gram)
+                {
+                    sigma = SpectralCertificate.Sigma(residual);
+                    if (residual <= SpectralCertificate.ToleranceResidual) return current;
+                    if (!double.IsFinite(residual)) return null;
+                    if (residual > 1e-3) sigma = Math.Min(sigma, SpectralCertificate.TightSigma(gram, rounding));
+                }
+                if (sigma <= 1) return current;   // below k already: nothing to shrink
+                // The margin covers the rounding of the product itself (u per entry, at most u·√m on σ).
+                double margin = 4 * Unit(current) * Math.Sqrt(Math.Min(current.size(0), current.numel() / Math.Max(1, current.size(0))));
+                using var factor = ((1 - margin) / sigma).ToScalar();
+                current = current.mul(factor);
+            }
+            // Not reached for finite weights: each rescale lands below k up to its own rounding.
+            sigma = double.PositiveInfinity;
+            return null;
         }
 
-        /// <summary>‖G − I‖_F for the Gram matrix G of the smaller side of <paramref name="w"/> (0 for an orthonormal matrix).</summary>
+        /// <summary>‖G − I‖_F-based bound residual of the Gram matrix of the smaller side of <paramref name="w"/>, in float64 with rounding.</summary>
         /// <param name="w">Weight viewed as (shape[0], −1).</param>
         public static double Residual(Tensor w)
         {
-            using var noGrad = torch.no_grad();
-            using var scope = torch.NewDisposeScope();
-            var m = w.detach().reshape(w.shape[0], -1);
-            var g = m.shape[0] <= m.shape[1] ? m.mm(m.t()) : m.t().mm(m);
-            var eye = torch.eye(g.shape[0], dtype: g.dtype, device: g.device);
-            return (g - eye).norm().to_type(ScalarType.Float64).item<double>();
+            var (residual, gram, _) = SpectralCertificate.Formed(w, 1.0);
+            gram.Dispose();
+            return residual;
         }
+
+        private static double Unit(Tensor t) => t.dtype switch
+        {
+            ScalarType.Float64 => 1.1102230246251565e-16,
+            ScalarType.Float32 => 5.9604644775390625e-08,
+            _ => 1.0 / 256,   // half precisions
+        };
     }
 }

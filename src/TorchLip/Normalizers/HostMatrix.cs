@@ -57,6 +57,18 @@ namespace TorchLip.Normalizers
             return Math.Sqrt(sum);
         }
 
+        /// <summary>Σ x², accumulated in float64 (each square exact for float32 values).</summary>
+        public static double SquaredNorm<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            double sum = 0;
+            for (int i = 0; i < x.Length; i++)
+            {
+                double d = double.CreateTruncating(x[i]);
+                sum += d * d;
+            }
+            return sum;
+        }
+
         /// <summary>x ← a·x + b·y, element-wise.</summary>
         public static void Combine<T>(Span<T> x, T a, ReadOnlySpan<T> y, T b) where T : unmanaged, IFloatingPointIeee754<T>
         {

@@ -5,73 +5,106 @@ using static TorchSharp.torch;
 namespace TorchLip.Normalizers
 {
     /// <summary>
-    /// Outcome of <see cref="WarmBjorck.Orthonormalize"/>: the orthonormalized weight kept as a product of the raw weight
-    /// W (out, ...) and a small square factor F, F·W when out ≤ in (F is out×out), W·Fᵀ otherwise (F is in×in).
+    /// Outcome of <see cref="WarmBjorck.Orthonormalize"/>: a certified orthonormalized weight, kept either as factors
+    /// (a small square F and the raw weight W, the map x ↦ s·x·(F·W)ᵀ with an exact float64 scale s) or, when the weight's
+    /// precision could not represent F, as the weight formed once in float64 and rounded.
     /// </summary>
     /// <remarks>
-    /// Forming F·W costs as much as a batch of size out through the layer, and its backward twice that. A linear layer
-    /// whose batch is smaller than the side F removes applies the factors one after the other instead (<see cref="Linear"/>):
-    /// the same linear map, without the large products with W that the weight itself needs.
+    /// In the factored form the layer applies the factors one after the other, (x·Wᵀ)·Fᵀ (tall weights: (x·F)·Wᵀ): the same
+    /// linear map without the products of W's size that forming F·W and its gradient would cost. <see cref="LipschitzBound"/>
+    /// is certified for exactly what <see cref="Linear"/> applies.
     /// </remarks>
     public sealed class WarmBjorckResult
     {
-        private readonly Tensor _source;
+        private Tensor? _view;      // the weight in its wide view (out ≤ in: W itself; else Wᵀ)
         private readonly bool _tall;
+        private readonly long[] _shape;
+        private readonly double _k;
+        private Tensor? _factor, _formed, _preconditioner;
 
-        internal WarmBjorckResult(Tensor source, Tensor factor, bool tall, Tensor preconditioner, int iterations, double residual)
+        private WarmBjorckResult(Tensor? view, bool tall, long[] shape, Tensor? factor, double scale, double k, Tensor? formed,
+            Tensor preconditioner, int iterations, double bound)
         {
-            _source = source;
+            _k = k;
+            _view = view;
             _tall = tall;
-            Factor = factor;
-            Preconditioner = preconditioner;
+            _shape = shape;
+            _factor = factor;
+            Scale = scale;
+            _formed = formed;
+            _preconditioner = preconditioner;
             Iterations = iterations;
-            Residual = residual;
+            LipschitzBound = bound;
         }
 
-        /// <summary>F, certified: σ_max of the product is at most 1 + 1e-5 (it includes any certificate rescale).</summary>
-        public Tensor Factor { get; }
+        internal static WarmBjorckResult Factored(Tensor view, bool tall, long[] shape, Tensor factor, double scale, double k, Tensor preconditioner, int iterations, double bound)
+            => new(view, tall, shape, factor, scale, k, null, preconditioner, iterations, bound);
 
-        /// <summary>The m×m matrix P to start the next call from: F = P unless the certificate rescaled it.</summary>
-        public Tensor Preconditioner { get; }
+        internal static WarmBjorckResult Formed(Tensor weight, double k, Tensor preconditioner, int iterations, double bound)
+            => new(null, false, Sizes.Of(weight), null, 1.0, k, weight, preconditioner, iterations, bound);
 
-        /// <summary>Björck steps taken.</summary>
+        /// <summary>F (m×m, without the scale), or null when the weight was formed (<see cref="IsFormed"/>).</summary>
+        public Tensor? Factor => _factor;
+
+        /// <summary>The exact scale s applied to x·(F·W)ᵀ: k, or less when the step budget ran out and the certificate had to shrink it.</summary>
+        public double Scale { get; }
+
+        /// <summary>Whether the weight was formed in float64 (an ill-conditioned raw weight) rather than kept as factors.</summary>
+        public bool IsFormed => _formed is not null;
+
+        /// <summary>The m×m matrix to start the next call from.</summary>
+        public Tensor Preconditioner => _preconditioner!;
+
+        /// <summary>Björck steps taken (in all precisions).</summary>
         public int Iterations { get; }
 
-        /// <summary>‖P A Pᵀ − I‖_F at exit (A = W Wᵀ), measured, or bounded when a third-order step ended the iteration; σ_max² ≤ 1 + Residual.</summary>
-        public double Residual { get; }
-
-        /// <summary>The orthonormalized weight, formed (one product with W) on each call; same shape as W.</summary>
-        public Tensor Weight()
-        {
-            var m = _source.reshape(_source.size(0), -1);
-            return (_tall ? m.mm(Factor.t()) : Factor.mm(m)).reshape(Sizes.Of(_source));
-        }
+        /// <summary>A certified upper bound on the spectral norm of the map that <see cref="Linear"/> applies (k·(1 + 1e-5) at most).</summary>
+        public double LipschitzBound { get; }
 
         /// <summary>
-        /// input·(k·Weight)ᵀ + bias for a 2-D weight, in whichever order costs fewer operations: through the factors when
-        /// the input has fewer rows than the side F removes, through the formed weight otherwise.
+        /// The weight, same shape as W. In the factored form it is computed on each call (in float64, rounded once to W's
+        /// dtype) and certified again, so that the rounding of the formed tensor is covered too.
         /// </summary>
+        public Tensor Weight()
+        {
+            if (_formed is not null) return _formed;
+            using var scope = torch.NewDisposeScope();
+            var view64 = _view!.to_type(ScalarType.Float64);
+            var wide = _factor!.to_type(ScalarType.Float64).mm(view64);
+            using var s = Scale.ToScalar();
+            var weight = (_tall ? wide.t() : wide).reshape(_shape).mul(s).to_type(_view.dtype);
+            var certified = ContractionGuard.TryEnforce(weight, _k, out _)
+                ?? throw new InvalidOperationException("WarmBjorckResult: the formed weight is not finite; please report this.");
+            return certified.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>input·Wᵀ + bias for a 2-D weight, with W the certified weight (through the factors when it has them).</summary>
         /// <param name="input">Input (*, in).</param>
         /// <param name="bias">Bias (out), or null.</param>
-        /// <param name="k">Scale of the weight (the layer's Lipschitz constant).</param>
-        public Tensor Linear(Tensor input, Tensor? bias, double k = 1.0)
+        public Tensor Linear(Tensor input, Tensor? bias)
         {
-            if (_source.dim() != 2)
-                throw new InvalidOperationException($"WarmBjorckResult.Linear needs a 2-D weight, got shape {Checks.Shape(_source)}.");
-            var factor = Factor;
-            if (k != 1.0)
-            {
-                using var scale = k.ToScalar();
-                factor = factor.mul(scale);
-            }
-            long rows = input.numel() / Math.Max(1, input.size(-1));
-            long removed = _tall ? _source.size(0) : _source.size(1);
-            if (rows >= removed)
-                return nn.functional.linear(input, _tall ? _source.mm(factor.t()) : factor.mm(_source), bias);
-            // (F·W)ᵀ = Wᵀ·Fᵀ, so x·(F·W)ᵀ = (x·Wᵀ)·Fᵀ; (W·Fᵀ)ᵀ = F·Wᵀ, so x·(W·Fᵀ)ᵀ = (x·F)·Wᵀ.
-            return _tall
-                ? nn.functional.linear(nn.functional.linear(input, factor.t()), _source, bias)
-                : nn.functional.linear(nn.functional.linear(input, _source), factor, bias);
+            if (_shape.Length != 2)
+                throw new InvalidOperationException($"WarmBjorckResult.Linear needs a 2-D weight, got shape [{string.Join(", ", _shape)}].");
+            if (_formed is not null) return nn.functional.linear(input, _formed, bias);
+            // (F·V)ᵀ = Vᵀ·Fᵀ, so x·(F·V)ᵀ = (x·Vᵀ)·Fᵀ for the wide W = V; for the tall W = (F·V)ᵀ, x·W ᵀ = (x·F)·V.
+            var z = _tall
+                ? nn.functional.linear(nn.functional.linear(input, _factor!.t()), _view!.t())
+                : nn.functional.linear(nn.functional.linear(input, _view!), _factor!);
+            using var s = Scale.ToScalar();
+            return bias is null ? z.mul(s) : bias.add(z, s);
         }
+
+        internal WarmBjorckResult MoveToOuterDisposeScope(DisposeScope scope)
+        {
+            _view = Move(_view, scope);
+            _factor = Move(_factor, scope);
+            _formed = Move(_formed, scope);
+            _preconditioner = Move(_preconditioner, scope);
+            return this;
+        }
+
+        // Tensors made inside the call leave its scope; the caller's own (the weight itself) stay where they are.
+        private static Tensor? Move(Tensor? t, DisposeScope scope) =>
+            t is not null && scope.Contains(t) ? t.MoveToOuterDisposeScope() : t;
     }
 }

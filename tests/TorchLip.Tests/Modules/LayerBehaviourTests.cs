@@ -170,15 +170,40 @@ public class LayerBehaviourTests
     }
 
     [Fact]
-    public void NonFiniteWeightIsAClearError()
+    public void NonFiniteWeightIsAClearErrorNamingTheLayer()
     {
-        using var layer = SpectralLinear(6, 4);
-        using (no_grad()) layer.raw_weight[0, 0] = tensor(float.NaN);
-        var e = Assert.Throws<InvalidOperationException>(() => layer.call(randn(2, 6)));
-        Assert.Contains("not finite", e.Message);
+        foreach (var warm in new[] { true, false })
+        {
+            using var layer = SpectralLinear(6, 4, warm_start: warm);
+            using (no_grad()) layer.raw_weight[0, 0] = tensor(float.NaN);
+            var e = Assert.Throws<InvalidOperationException>(() => layer.call(randn(2, 6)));
+            Assert.Contains("SpectralLinear(in_features=6, out_features=4", e.Message);
+            Assert.Contains("raw weight is not finite", e.Message);
+        }
         using var frob = FrobeniusLinear(6, 1);
+        using (no_grad()) frob.raw_weight[0, 1] = tensor(float.PositiveInfinity);
+        Assert.Contains("FrobeniusLinear(in_features=6", Assert.Throws<InvalidOperationException>(() => frob.call(randn(2, 6))).Message);
+    }
+
+    [Fact]
+    public void AZeroRawWeightIsAZeroMapNotAnError()
+    {
+        var x = randn(3, 6);
+        foreach (var warm in new[] { true, false })
+        {
+            using var layer = SpectralLinear(6, 4, warm_start: warm);
+            using (no_grad()) layer.raw_weight.zero_();
+            foreach (var eval in new[] { false, true })
+            {
+                layer.train(!eval);
+                var y = layer.call(x);
+                Assert.True(y.isfinite().all().item<bool>());
+                Assert.Equal(0.0, layer.effective_weight().abs().max().item<float>(), 6);
+            }
+        }
+        using var frob = FrobeniusLinear(6, 2);
         using (no_grad()) frob.raw_weight.zero_();
-        Assert.Contains("not finite", Assert.Throws<InvalidOperationException>(() => frob.call(randn(2, 6))).Message);
+        Assert.Equal(0.0, frob.call(x).abs().max().item<float>(), 6);
     }
 
     [Fact]

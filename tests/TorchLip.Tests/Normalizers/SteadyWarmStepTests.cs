@@ -13,7 +13,7 @@ namespace TorchLip.Tests.Normalizers;
 /// </summary>
 public class SteadyWarmStepTests
 {
-    private sealed record Run(Tensor Factor, Tensor Preconditioner, int Iterations, double Residual, Tensor Grad);
+    private sealed record Run(Tensor Factor, double Scale, Tensor Preconditioner, int Iterations, double Bound, Tensor Grad);
 
     // A warm start P for w0, and w0 moved by `move` (relative): what an optimizer step leaves for the next forward.
     private static (Tensor Moved, Tensor P) SteadyState(int rows, int cols, double move, ScalarType dtype, long seed)
@@ -41,8 +41,9 @@ public class SteadyWarmStepTests
         {
             var w = w0.clone().requires_grad_(true);
             var result = WarmBjorck.Orthonormalize(w, p, maxiter: maxiter);
-            if (result.Factor.requires_grad) (result.Factor * upstream).sum().backward();
-            return new Run(result.Factor.detach(), result.Preconditioner, result.Iterations, result.Residual, w.grad ?? zeros_like(w));
+            Assert.False(result.IsFormed, "a well-conditioned weight keeps its factors");
+            if (result.Factor!.requires_grad) (result.Factor * upstream).sum().backward();
+            return new Run(result.Factor.detach(), result.Scale, result.Preconditioner, result.Iterations, result.LipschitzBound, w.grad ?? zeros_like(w));
         }
         finally
         {
@@ -73,7 +74,8 @@ public class SteadyWarmStepTests
         Assert.Equal(steps, general.Iterations);
         Assert.Equal(general.Iterations, steady.Iterations);
         double tol = dtype == ScalarType.Float32 ? 2e-5 : 1e-12;
-        Assert.InRange(steady.Residual, general.Residual * (1 - 1e-3) - 1e-9, general.Residual * (1 + 1e-3) + 1e-9);
+        Assert.InRange(steady.Bound, general.Bound * (1 - 1e-6), general.Bound * (1 + 1e-6));
+        Assert.True(steady.Bound <= 1 + 1e-5, $"certified bound {steady.Bound}");
         Assert.True(steady.Factor.allclose(general.Factor, tol, tol), "factor");
         Assert.True(steady.Preconditioner.allclose(general.Preconditioner, tol, tol), "preconditioner");
         double gradScale = general.Grad.abs().max().to_type(ScalarType.Float64).item<double>();
@@ -98,19 +100,21 @@ public class SteadyWarmStepTests
     public void AnExhaustedSingleStepIsCertifiedByTheSameRescale()
     {
         // A move large enough that one third-order step cannot reach the tolerance, with a budget of one step: both
-        // paths stop after it and divide the factor by √(1 + r).
+        // paths stop after it and scale the map down by the same certified bound.
         var (w, p) = SteadyState(12, 30, 0.1, ScalarType.Float64, 43);
         AssertInsideTheThirdOrderRegion(w, p);
         var upstream = randn(12, 12, dtype: ScalarType.Float64);
         var steady = Orthonormalize(w, p, upstream, steady: true, maxiter: 1);
         var general = Orthonormalize(w, p, upstream, steady: false, maxiter: 1);
         Assert.Equal(1, steady.Iterations);
-        Assert.True(general.Residual > ContractionGuard.Tolerance, $"the case must need the rescale, residual {general.Residual}");
-        Assert.Equal(general.Residual, steady.Residual, 1e-12);
+        Assert.True(general.Scale < 1, $"the case must need the rescale, scale {general.Scale}");
+        Assert.Equal(general.Scale, steady.Scale, 1e-12);
         Assert.True(steady.Factor.allclose(general.Factor, 1e-12, 1e-12), "factor");
         Assert.True(steady.Grad.allclose(general.Grad, 1e-10, 1e-10), "gradient");
-        var weight = (steady.Factor.mm(w)).to_type(ScalarType.Float64);
-        Assert.True(linalg.svdvals(weight).max().item<double>() <= 1 + 1e-12, "the rescaled weight must be a contraction");
+        var weight = (steady.Factor.mm(w) * steady.Scale).to_type(ScalarType.Float64);
+        double sigma = linalg.svdvals(weight).max().item<double>();
+        Assert.True(sigma <= steady.Bound && steady.Bound <= 1 + 1e-12, $"the rescaled map must be a contraction: {sigma}, bound {steady.Bound}");
+        Assert.True(sigma >= 1 - 1e-6, $"the tight bound must not shrink it further than needed: {sigma}");
     }
 
     [Fact]
@@ -118,7 +122,7 @@ public class SteadyWarmStepTests
     {
         var (w0, p) = SteadyState(5, 9, 3e-2, ScalarType.Float64, 46);
         var upstream = randn(5, 5, dtype: ScalarType.Float64);
-        double F(Tensor w) => (WarmBjorck.Orthonormalize(w, p).Factor * upstream).sum().item<double>();
+        double F(Tensor w) => (WarmBjorck.Orthonormalize(w, p).Factor! * upstream).sum().item<double>();
 
         AssertInsideTheThirdOrderRegion(w0, p);
         var run = Orthonormalize(w0, p, upstream, steady: true);

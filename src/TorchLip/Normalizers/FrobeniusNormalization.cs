@@ -10,22 +10,22 @@ namespace TorchLip
             /// <summary>
             /// Frobenius normalization: the whole matrix divided by its Frobenius norm (a contraction, since
             /// ‖W‖₂ ≤ ‖W‖_F), or, with <paramref name="disjoint_neurons"/>, each output row divided by its own L2 norm
-            /// (each output neuron is then 1-Lipschitz on its own, the map √out-Lipschitz). The norms and the division
-            /// are computed in float64 and the result rounded once to the input's dtype, so that the normalized weight's
-            /// norm is 1 within a relative 1e-7 whatever its size; a zero matrix (or row) stays zero.
+            /// (each output neuron is then 1-Lipschitz on its own, the map √out-Lipschitz). The norms are computed in
+            /// float64 and the result rounded once, so that its norm is 1 within a relative 1e-7 whatever its size; a zero
+            /// matrix (or row) stays zero.
             /// </summary>
             /// <param name="w">Weight (out, ...), viewed as (out, −1).</param>
             /// <param name="disjoint_neurons">Normalize each row separately.</param>
-            /// <param name="scale">Multiplies the result (in float64, before the rounding): the layer's Lipschitz constant.</param>
+            /// <param name="scale">Multiplies the result: the layer's Lipschitz constant.</param>
             public static Tensor frobenius_normalization(Tensor w, bool disjoint_neurons = false, double scale = 1.0)
             {
                 Checks.MinRank(w, 2, nameof(w), "frobenius_normalization");
                 Checks.FloatingPoint(w, nameof(w), "frobenius_normalization");
+                // The division too runs in float64: a float32 norm can underflow to a subnormal with a few bits of precision.
                 var rows = w.reshape(w.size(0), -1).to_type(ScalarType.Float64);
-                var norms = disjoint_neurons ? rows.norm(1, true, 2.0f) : rows.norm();
-                var normalized = rows / norms.clamp_min(1e-300);
-                if (scale != 1.0) normalized = normalized * scale;
-                return normalized.to_type(w.dtype).reshape(Sizes.Of(w));
+                var norms = (disjoint_neurons ? rows.norm(1, true, 2.0f) : rows.norm()).clamp_min(1e-300);
+                if (scale != 1.0) norms = norms / scale;
+                return (rows / norms).to_type(w.dtype).reshape(Sizes.Of(w));
             }
         }
     }

@@ -57,20 +57,34 @@ namespace TorchLip.Normalizers
             long length = m.size(1);
             double region = Math.Min(WarmBjorckPolicy.CubicRegion, rescaleResidual);
             var steps = new List<(Tensor P, Tensor E, Tensor T)>();
-            var e64 = Check<T>(p, a64, n, length, frobenius, out double residual);
+            Tensor e64, e;
+            double residual;
+            if (typeof(T) == typeof(float))
+            {
+                // The first check only chooses the first step (or that none is needed): in float32 it costs half, and
+                // the step's result is then checked, and certified, in float64 like every later one.
+                e = p.mm(a).mm(p.t());
+                residual = HostMatrix.IdentityMinus(HostMatrix.Values<T>(e), n);
+                if (maxiter < 1 || residual <= WarmBjorckPolicy.ConvergedResidual / 4 || !double.IsFinite(residual) || residual > region)
+                    e64 = Check<T>(p, a64, n, length, frobenius, out residual);
+                else
+                    e64 = e;
+            }
+            else e64 = Check<T>(p, a64, n, length, frobenius, out residual);
             double previous = double.PositiveInfinity;
             WarmBjorck.Exit exit;
             // The general loop's decisions, for a trajectory made of third-order steps only.
             while (true)
             {
                 if (!double.IsFinite(residual) || residual > region) return null;
-                if (WarmBjorckPolicy.Stop(residual, previous, steps.Count, maxiter) is { } stop)
+                bool certified = e64.dtype == ScalarType.Float64;
+                if (certified && WarmBjorckPolicy.Stop(residual, previous, steps.Count, maxiter) is { } stop)
                 {
                     exit = stop;
                     break;
                 }
                 previous = residual;
-                var e = typeof(T) == typeof(double) ? e64 : e64.to_type(m.dtype);
+                e = e64.dtype == m.dtype ? e64 : e64.to_type(m.dtype);
                 var t = e.mm(e);
                 HostMatrix.Combine(HostMatrix.Values<T>(t), T.CreateTruncating(0.375), HostMatrix.Values<T>(e), T.CreateTruncating(0.5));
                 steps.Add((p, e, t));

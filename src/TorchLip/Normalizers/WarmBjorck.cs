@@ -105,9 +105,10 @@ namespace TorchLip.Normalizers
             int steps = 0;
             double previous = double.PositiveInfinity;
             bool rescaled = false;
+            var (e64, residual) = FirstCheck(p, a, a64, frobenius, m.size(1), maxiter);
             while (true)
             {
-                var (e64, residual) = Check(p, a64, frobenius, m.size(1));
+                if (steps > 0 || rescaled) (e64, residual) = Check(p, a64, frobenius, m.size(1));
                 if (!rescaled && double.IsFinite(residual) && residual > radius * radius - 1)
                 {
                     rescaled = true;   // otherwise λ_max(Q) ≤ 1 + r is inside the region: no bound needed
@@ -120,7 +121,7 @@ namespace TorchLip.Normalizers
                         continue;
                     }
                 }
-                if (WarmBjorckPolicy.Stop(residual, previous, steps, maxiter) is { } exit)
+                if (e64.dtype == ScalarType.Float64 && WarmBjorckPolicy.Stop(residual, previous, steps, maxiter) is { } exit)
                     return new Iteration(p, p.detach(), steps, residual, exit, e64);
                 previous = residual;
                 steps++;
@@ -138,6 +139,27 @@ namespace TorchLip.Normalizers
                 }
                 p = CubicStep.Apply(m, p, a, e, e2);
             }
+        }
+
+        /// <summary>
+        /// The first check of a call: in float32 it only chooses the first step (half the cost of a float64 check), whose
+        /// result is then checked and certified in float64; when it finds nothing to do (or something odd) the float64
+        /// check certifies the start itself. <see cref="SteadyWarmStep"/> makes the same choice.
+        /// </summary>
+        private static (Tensor Error, double Residual) FirstCheck(Tensor p, Tensor a, Tensor a64, double frobenius, long n, int maxiter)
+        {
+            if (p.dtype == ScalarType.Float32 && maxiter >= 1)
+            {
+                Tensor e;
+                double residual;
+                using (torch.no_grad())
+                {
+                    e = torch.eye(p.size(0), dtype: p.dtype, device: p.device).sub_(p.mm(a).mm(p.t()));
+                    residual = e.norm().item<float>();
+                }
+                if (residual > WarmBjorckPolicy.ConvergedResidual / 4 && residual <= WarmBjorckPolicy.CubicRegion) return (e, residual);
+            }
+            return Check(p, a64, frobenius, n);
         }
 
         /// <summary>E = I − P·A·Pᵀ in float64 and the certified bound on ‖P·M·Mᵀ·Pᵀ − I‖₂.</summary>

@@ -87,9 +87,11 @@ namespace TorchLip.Normalizers
                 throw new InvalidOperationException($"WarmBjorckResult.Linear needs a 2-D weight, got shape [{string.Join(", ", _shape)}].");
             if (_formed is not null) return nn.functional.linear(input, _formed, bias);
             // (F·V)ᵀ = Vᵀ·Fᵀ, so x·(F·V)ᵀ = (x·Vᵀ)·Fᵀ for the wide W = V; for the tall W = (F·V)ᵀ, x·W ᵀ = (x·F)·V.
+            var scaledBias = Scale == 1.0 ? bias : null;
             var z = _tall
-                ? nn.functional.linear(nn.functional.linear(input, _factor!.t()), _view!.t())
-                : nn.functional.linear(nn.functional.linear(input, _view!), _factor!);
+                ? nn.functional.linear(nn.functional.linear(input, _factor!.t()), _view!.t(), scaledBias)
+                : nn.functional.linear(nn.functional.linear(input, _view!), _factor!, scaledBias);
+            if (Scale == 1.0) return z;
             using var s = Scale.ToScalar();
             return bias is null ? z.mul(s) : bias.add(z, s);
         }

@@ -23,8 +23,15 @@ namespace TorchLip.Modules
             return k == 1.0 ? y : y * k;
         }
 
-        /// <summary>Activations export as themselves (they hold no constrained weight).</summary>
-        public override nn.Module<Tensor, Tensor> vanilla_export() => this;
+        /// <summary>
+        /// A new activation of the same kind with <see cref="LipschitzModule.scale_factor"/> as its own k: the export
+        /// shares nothing with this module, so a later change of k here (or of an enclosing container's) leaves it alone.
+        /// </summary>
+        public override nn.Module<Tensor, Tensor> vanilla_export() => WithK(scale_factor);
+
+        /// <summary>A new instance of this activation with Lipschitz constant <paramref name="k"/>.</summary>
+        /// <param name="k">The new instance's k_coef_lip.</param>
+        protected abstract LipschitzActivation WithK(double k);
     }
 
     /// <summary>Sorts groups of <see cref="group_size"/> contiguous channels of dimension 1 (ascending).</summary>
@@ -49,6 +56,9 @@ namespace TorchLip.Modules
         protected override Tensor Activate(Tensor input) => torchlip.functional.group_sort(input, group_size);
 
         /// <inheritdoc/>
+        protected override LipschitzActivation WithK(double k) => new GroupSort(GetName(), group_size, k);
+
+        /// <inheritdoc/>
         protected override string extra_repr() =>
             GetName() == nameof(GroupSort) ? $"group_size={group_size?.ToString() ?? "None"}" + KRepr() : KRepr(first: true);
     }
@@ -62,6 +72,9 @@ namespace TorchLip.Modules
 
         /// <inheritdoc/>
         protected override Tensor Activate(Tensor input) => torchlip.functional.full_sort(input);
+
+        /// <inheritdoc/>
+        protected override LipschitzActivation WithK(double k) => new FullSort(k);
     }
 
     /// <summary>GroupSort with groups of two: each channel pair becomes (min, max).</summary>
@@ -73,6 +86,9 @@ namespace TorchLip.Modules
 
         /// <inheritdoc/>
         protected override Tensor Activate(Tensor input) => torchlip.functional.group_sort_2(input);
+
+        /// <inheritdoc/>
+        protected override LipschitzActivation WithK(double k) => new GroupSort2(k);
     }
 
     /// <summary>MaxMin: [relu(x), relu(−x)] concatenated along a dimension (doubles the channel count).</summary>
@@ -92,6 +108,9 @@ namespace TorchLip.Modules
 
         /// <inheritdoc/>
         protected override Tensor Activate(Tensor input) => torchlip.functional.max_min(input, dim);
+
+        /// <inheritdoc/>
+        protected override LipschitzActivation WithK(double k) => new MaxMin(dim, k);
     }
 }
 

@@ -29,8 +29,17 @@ namespace TorchLip.Modules
         /// <inheritdoc/>
         public override Tensor forward(Tensor input) => torchlip.functional.lipschitz_prelu(input, weight, scale_factor);
 
-        /// <summary>Exports as itself (keeping k, unlike deel-torchlip, whose export drops it).</summary>
-        public override nn.Module<Tensor, Tensor> vanilla_export() => this;
+        /// <summary>
+        /// A new LPReLU with a copy of the slopes and <see cref="LipschitzModule.scale_factor"/> as its k (deel-torchlip's
+        /// export drops k): disposing or training either one leaves the other alone.
+        /// </summary>
+        public override nn.Module<Tensor, Tensor> vanilla_export()
+        {
+            var copy = new LPReLU((int)weight.size(0), 0.0, scale_factor);
+            copy.to(weight.dtype).to(weight.device);
+            using (torch.no_grad()) copy.weight.copy_(weight);
+            return copy;
+        }
 
         /// <inheritdoc/>
         protected override string extra_repr() => $"num_parameters={weight.shape[0]}" + KRepr();

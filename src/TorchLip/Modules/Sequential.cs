@@ -10,8 +10,10 @@ namespace TorchLip.Modules
     /// <summary>
     /// A sequential container that knows about Lipschitz constants: it warns about children that are not Lipschitz
     /// layers, spreads its <c>k_coef_lip</c> over its Lipschitz children (each gets K^(1/n), weight layers
-    /// included, so the network is K-Lipschitz — deel-torchlip 1.x only reaches activations), and exports to a
-    /// plain TorchSharp <c>nn.Sequential</c> with the same child names.
+    /// included, so the network is K-Lipschitz — deel-torchlip 1.x only reaches activations), reports the true bound
+    /// of the whole map (<see cref="lipschitz_constant"/>: more than K when a layer bounds only its outputs one by one,
+    /// which it warns about) and of each output (<see cref="output_lipschitz_constant"/>), and exports to a plain
+    /// TorchSharp <c>nn.Sequential</c> with the same child names that shares no state with it.
     /// </summary>
     public sealed class Sequential : LipschitzModule
     {
@@ -42,6 +44,7 @@ namespace TorchLip.Modules
                     Warnings.Warn("Sequential model contains a layer which is not a Lipschitz layer: " + Describe(module));
             }
             OnConstraintChanged();
+            WarnAboutPerOutputLayers();
         }
 
         /// <summary>The children, in order.</summary>
@@ -63,30 +66,94 @@ namespace TorchLip.Modules
             return x;
         }
 
-        /// <summary>Shares <see cref="LipschitzModule.lipschitz_constant"/> equally (geometrically) among the Lipschitz children.</summary>
+        /// <summary>Shares <see cref="LipschitzModule.scale_factor"/> equally (geometrically) among the Lipschitz children.</summary>
         protected override void OnConstraintChanged()
         {
             var lipschitz = _layers.Select(l => l.module).OfType<LipschitzModule>().ToList();
             if (lipschitz.Count == 0) return;
-            double share = Math.Pow(lipschitz_constant, 1.0 / lipschitz.Count);
+            double share = Math.Pow(scale_factor, 1.0 / lipschitz.Count);
             foreach (var child in lipschitz) child.SetContainerFactor(share);
         }
 
         /// <summary>
-        /// A plain <c>nn.Sequential</c> with the same child names: Lipschitz children are replaced by their export
-        /// (weight layers become <c>nn.Linear</c> with the effective weights); other children are shared, not copied.
+        /// The product of the children's true bounds: a TorchLip layer's <see cref="LipschitzModule.lipschitz_constant"/>,
+        /// 1 for reshapes (<c>Flatten</c>, <c>Unflatten</c>, <c>Identity</c>), +∞ (no bound known) for any other module.
         /// </summary>
+        public override double lipschitz_constant => _layers.Aggregate(1.0, (product, l) => product * MapConstant(l.module));
+
+        /// <summary>
+        /// The bound of each output coordinate: the last child's <see cref="LipschitzModule.output_lipschitz_constant"/>
+        /// times the map constants of the children before it.
+        /// </summary>
+        public override double output_lipschitz_constant
+        {
+            get
+            {
+                if (_layers.Count == 0 || _layers[^1].module is not LipschitzModule last) return lipschitz_constant;
+                return _layers.Take(_layers.Count - 1).Aggregate(last.output_lipschitz_constant, (product, l) => product * MapConstant(l.module));
+            }
+        }
+
+        private static double MapConstant(nn.Module module) => module switch
+        {
+            LipschitzModule lm => lm.lipschitz_constant,
+            TorchSharp.Modules.Flatten or TorchSharp.Modules.Unflatten or TorchSharp.Modules.Identity => 1.0,
+            _ => double.PositiveInfinity,
+        };
+
+        // The layers whose map is bounded by more than their outputs are (FrobeniusLinear with disjoint neurons).
+        private void WarnAboutPerOutputLayers()
+        {
+            foreach (var (name, module) in _layers)
+                if (module is LipschitzModule lm && lm.lipschitz_constant > lm.output_lipschitz_constant * (1 + 1e-12))
+                    Warnings.Warn(FormattableString.Invariant(
+                        $"Sequential: layer ({name}) {Describe(module)} bounds each output by {lm.output_lipschitz_constant:G6} but its map only by {lm.lipschitz_constant:G6}; ") +
+                        FormattableString.Invariant($"the network is {lipschitz_constant:G6}-Lipschitz as a map and {output_lipschitz_constant:G6}-Lipschitz per output (use disjoint_neurons: false for a map bound equal to k)."));
+        }
+
+        /// <summary>
+        /// A plain <c>nn.Sequential</c> with the same child names that owns everything it holds: Lipschitz children are
+        /// replaced by their export (weight layers become <c>nn.Linear</c> with copies of the effective weights,
+        /// activations new instances with their effective k), plain <c>nn.Linear</c> children are copied, and
+        /// children without parameters or buffers (<c>Flatten</c>, ...) are shared (nothing in them can change or be
+        /// disposed). Disposing the export never affects this model, and the reverse.
+        /// </summary>
+        /// <exception cref="NotSupportedException">A child that is not a TorchLip layer holds parameters or buffers of a type this method cannot copy.</exception>
         public override nn.Module<Tensor, Tensor> vanilla_export()
         {
-            var children = _layers.Select(l => (l.name, l.module is LipschitzModule lm ? lm.vanilla_export() : l.module)).ToArray();
+            var children = _layers.Select(l => (l.name, Export(l.name, l.module))).ToArray();
             return nn.Sequential(children);
+        }
+
+        private static nn.Module<Tensor, Tensor> Export(string name, nn.Module<Tensor, Tensor> module)
+        {
+            switch (module)
+            {
+                case LipschitzModule lm:
+                    return lm.vanilla_export();
+                case TorchSharp.Modules.Linear linear:
+                {
+                    var copy = nn.Linear(linear.in_features, linear.out_features, hasBias: linear.bias is not null, dtype: linear.weight!.dtype, device: linear.weight.device);
+                    using (torch.no_grad())
+                    {
+                        copy.weight!.copy_(linear.weight);
+                        if (linear.bias is not null) copy.bias!.copy_(linear.bias);
+                    }
+                    return copy;
+                }
+                default:
+                    if (!module.parameters().Any() && !module.buffers().Any()) return module;
+                    throw new NotSupportedException(
+                        $"vanilla_export: layer ({name}) {Describe(module)} holds parameters or buffers and is neither a TorchLip layer nor an nn.Linear, " +
+                        "so it cannot be copied into an export that owns its state. Export the model without it, or replace it by a TorchLip layer.");
+            }
         }
 
         /// <summary>A PyTorch-style multi-line description of the network.</summary>
         public override string ToString()
         {
             var sb = new StringBuilder("Sequential(");
-            if (lipschitz_constant != 1.0 || k_coef_lip != 1.0) sb.Append("k_coef_lip=").Append(Repr.Number(k_coef_lip));
+            if (scale_factor != 1.0 || k_coef_lip != 1.0) sb.Append("k_coef_lip=").Append(Repr.Number(k_coef_lip));
             sb.Append('\n');
             foreach (var (name, module) in _layers)
                 sb.Append("  (").Append(name).Append("): ").Append(Describe(module).Replace("\n", "\n  ")).Append('\n');

@@ -46,8 +46,8 @@ internal static class Checks
 
     /// <summary>The error for a weight that cannot be constrained: names the layer and the usual cause and fix.</summary>
     public static InvalidOperationException NotFinite(string who, string what) => new(
-        $"{who}: {what} is not finite (NaN or infinity). The raw weight contains NaN/Inf, usually after a diverging " +
-        "training step: lower the learning rate, or reload the last checkpoint.");
+        $"{who}: {what} is not finite (it holds NaN or infinity), usually after a diverging training step: " +
+        "lower the learning rate, or reload the last checkpoint.");
 
     public static string Join(params object[] values) => string.Join(", ", values.Select(v => v.ToString()));
 }

@@ -91,7 +91,7 @@ internal sealed class LayerProbe : IDisposable
         double bound = SpectralBound.UpperBound(Raw);
         for (int done = 0; done < 10 * RefreshIterations; done += RefreshIterations)
         {
-            torchlip.normalizers.power_iteration(Raw, _u, _v, RefreshIterations, _layer.eps_spectral);
+            torchlip.normalizers.power_iteration(Raw, _u, _v, RefreshIterations, (_layer.options.SpectralEpsilon ?? TorchLip.Constraints.ConstraintDefaults.SpectralEpsilon));
             double sigma;
             using (torch.no_grad())
             using (var scope = torch.NewDisposeScope())
@@ -106,7 +106,7 @@ internal sealed class LayerProbe : IDisposable
     {
         var u = _u.clone();
         var v = _v.clone();
-        torchlip.normalizers.power_iteration(Raw, u, v, _layer.niter_spectral, _layer.eps_spectral);
+        torchlip.normalizers.power_iteration(Raw, u, v, (_layer.options.SpectralIterations ?? TorchLip.Constraints.ConstraintDefaults.SpectralIterations), (_layer.options.SpectralEpsilon ?? TorchLip.Constraints.ConstraintDefaults.SpectralEpsilon));
     }
 
     /// <summary>The float64 upper bound on σ_max that guards the classic chain against a stale σ estimate.</summary>

@@ -1,6 +1,8 @@
 using System;
 using TorchSharp;
 using static TorchSharp.torch;
+using TorchLip.Internal;
+using TorchLip.Internal.Cpu;
 
 namespace TorchLip
 {
@@ -22,30 +24,30 @@ namespace TorchLip
                 if (input.dim() == 0) throw new ArgumentException("group_sort: input must have at least one dimension.", nameof(input));
                 if (dim < 0) dim += (int)input.dim();
                 if (dim < 0 || dim >= input.dim())
-                    throw new ArgumentOutOfRangeException(nameof(dim), $"group_sort: dim must index a dimension of input with shape {Checks.Shape(input)}.");
+                    throw new ArgumentOutOfRangeException(nameof(dim), $"group_sort: dim must index a dimension of input with shape {ArgumentChecks.Shape(input)}.");
                 long channels = input.size(dim);
                 long g = group_size is int gs && gs < channels ? gs : channels;
                 if (g <= 0) throw new ArgumentOutOfRangeException(nameof(group_size), group_size, "group_sort: group_size must be positive.");
                 if (channels % g != 0)
                     throw new ArgumentException(
-                        $"group_sort: the {channels} channels of dimension {dim} (input shape {Checks.Shape(input)}) are not a multiple of group_size = {g}. " +
+                        $"group_sort: the {channels} channels of dimension {dim} (input shape {ArgumentChecks.Shape(input)}) are not a multiple of group_size = {g}. " +
                         "Choose a group size that divides the channel count.", nameof(group_size));
                 if (g == channels) return SortedValues(input, dim);
                 var grouped = GroupView(input, dim, g);
                 if (g == 2)
                 {
                     var (a, b) = (grouped.select(dim + 1, 0), grouped.select(dim + 1, 1));
-                    return torch.stack(new[] { torch.minimum(a, b), torch.maximum(a, b) }, dim + 1).reshape(Sizes.Of(input));
+                    return torch.stack(new[] { torch.minimum(a, b), torch.maximum(a, b) }, dim + 1).reshape(TensorSizes.Of(input));
                 }
-                return SortedValues(grouped, dim + 1).reshape(Sizes.Of(input));
+                return SortedValues(grouped, dim + 1).reshape(TensorSizes.Of(input));
             }
 
             private static Tensor SortedValues(Tensor input, int dim) =>
-                dim == input.dim() - 1 && Functional.RowSort.Supports(input) ? Functional.RowSort.Values(input) : input.sort(dim: dim, stable: true).Values;
+                dim == input.dim() - 1 && RowSort.Supports(input) ? RowSort.Values(input) : input.sort(dim: dim, stable: true).Values;
 
             private static Tensor GroupView(Tensor input, int dim, long g)
             {
-                var sizes = Sizes.Of(input);
+                var sizes = TensorSizes.Of(input);
                 var shape = new long[sizes.Length + 1];
                 for (int i = 0, j = 0; i < sizes.Length; i++)
                 {
@@ -84,7 +86,7 @@ namespace TorchLip
             /// <param name="k_coef_lip">Lipschitz constant.</param>
             public static Tensor lipschitz_prelu(Tensor input, Tensor weight, double k_coef_lip = 1.0)
             {
-                Checks.PositiveFinite(k_coef_lip, nameof(k_coef_lip));
+                ArgumentChecks.PositiveFinite(k_coef_lip, nameof(k_coef_lip));
                 var y = nn.functional.prelu(input, weight.clamp(-1.0, 1.0));
                 return k_coef_lip == 1.0 ? y : y * k_coef_lip;
             }

@@ -1,4 +1,5 @@
 using System;
+using TorchLip.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,14 +30,18 @@ namespace TorchLip
                 return KR(x, y, a, b);
             }
 
-            private static Tensor KR(Tensor x, Tensor y, double a, double b) => MeanWhere(x, y.eq(a)) - MeanWhere(x, y.eq(b));
+            // Per-step code: every constant goes through the Scalar cache (implicit double -> Scalar conversions leave
+            // native objects to the finalizer).
+            private static Tensor KR(Tensor x, Tensor y, double a, double b) =>
+                MeanWhere(x, y.eq(ScalarCache.Of(a))).sub(MeanWhere(x, y.eq(ScalarCache.Of(b))));
 
-            private static Tensor Hinge(Tensor x, Tensor y, double min_margin) => nn.functional.relu(min_margin - y.to_type(x.dtype) * x).mean();
+            private static Tensor Hinge(Tensor x, Tensor y, double min_margin) =>
+                nn.functional.relu(y.to_type(x.dtype).mul(x).neg().add(ScalarCache.Of(min_margin))).mean();
 
             private static Tensor MeanWhere(Tensor x, Tensor mask)
             {
                 var m = mask.to_type(x.dtype);
-                return (x * m).sum() / m.sum().clamp_min(1.0);
+                return x.mul(m).sum().div(m.sum().clamp_min(ScalarCache.Of(1.0)));
             }
 
             /// <summary>The negated <see cref="kr_loss"/>: minimizing it maximizes the Wasserstein estimate.</summary>
@@ -44,7 +49,7 @@ namespace TorchLip
             /// <param name="target">Labels in <paramref name="true_values"/>.</param>
             /// <param name="true_values">(a, b), default (1, −1).</param>
             public static Tensor neg_kr_loss(Tensor input, Tensor target, (double first, double second)? true_values = null)
-                => -kr_loss(input, target, true_values);
+                => kr_loss(input, target, true_values).neg();
 
             /// <summary>
             /// Hinge margin loss: mean(relu(<paramref name="min_margin"/> − y·f)) with labels y ∈ {−1, +1}
@@ -55,7 +60,7 @@ namespace TorchLip
             /// <param name="min_margin">The margin m ≥ 0 (the certified radius the loss asks for).</param>
             public static Tensor hinge_margin_loss(Tensor input, Tensor target, double min_margin = 1.0)
             {
-                Checks.NonNegativeFinite(min_margin, nameof(min_margin));
+                ArgumentChecks.NonNegativeFinite(min_margin, nameof(min_margin));
                 var (x, y) = LossInputs.Binary(input, target, nameof(hinge_margin_loss));
                 LossInputs.CheckLabels(y, 1.0, -1.0, nameof(hinge_margin_loss), "map 0/1 labels to -1/+1 first (y = 2 * y - 1)");
                 return Hinge(x, y, min_margin);
@@ -73,12 +78,12 @@ namespace TorchLip
             {
                 if (double.IsNaN(alpha) || alpha < 0)
                     throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "hkr_loss: alpha must be >= 0 (or +infinity for the hinge term alone).");
-                Checks.NonNegativeFinite(min_margin, nameof(min_margin));
+                ArgumentChecks.NonNegativeFinite(min_margin, nameof(min_margin));
                 var (x, y) = LossInputs.Binary(input, target, nameof(hkr_loss));
                 LossInputs.CheckLabels(y, 1.0, -1.0, nameof(hkr_loss), "map 0/1 labels to -1/+1 first (y = 2 * y - 1)");
                 var hinge = Hinge(x, y, min_margin);
                 if (double.IsPositiveInfinity(alpha)) return hinge;
-                return alpha * hinge - KR(x, y, 1.0, -1.0);
+                return hinge.mul(ScalarCache.Of(alpha)).sub(KR(x, y, 1.0, -1.0));
             }
         }
     }
@@ -88,15 +93,15 @@ namespace TorchLip
     {
         public static (Tensor input, Tensor target) Binary(Tensor input, Tensor target, string who)
         {
-            Checks.FloatingPoint(input, nameof(input), who);
+            ArgumentChecks.FloatingPoint(input, nameof(input), who);
             if (input.dim() == 0 || input.dim() > 2 || (input.dim() == 2 && input.size(1) != 1))
                 throw new ArgumentException(
-                    $"{who}: input must hold one score per sample, shape (N, 1) or (N), got {Checks.Shape(input)}. " +
-                    "For several outputs use the multiclass losses.", nameof(input));
+                    $"{who}: input must hold one score per sample, shape (N, 1) or (N), got {ArgumentChecks.Shape(input)}. " +
+                    "These losses are for binary classifiers: give the network a single output.", nameof(input));
             long n = input.size(0);
             if (target.dim() == 0 || target.size(0) != n || target.numel() != n)
                 throw new ArgumentException(
-                    $"{who}: target must hold one label per sample ({n} samples, shape (N, 1) or (N)), got shape {Checks.Shape(target)}. " +
+                    $"{who}: target must hold one label per sample ({n} samples, shape (N, 1) or (N)), got shape {ArgumentChecks.Shape(target)}. " +
                     "Check that inputs and labels come from the same batch.", nameof(target));
             if (n == 0) throw new ArgumentException($"{who}: the batch is empty.", nameof(input));
             return (input.reshape(n), target.reshape(n));
@@ -106,7 +111,7 @@ namespace TorchLip
         {
             if (a == b) throw new ArgumentException($"{who}: the two true values must differ, got ({a}, {b}).", "true_values");
             using var scope = torch.NewDisposeScope();
-            if (!(target.eq(a) | target.eq(b)).all().item<bool>())
+            if (!(target.eq(ScalarCache.Of(a)) | target.eq(ScalarCache.Of(b))).all().item<bool>())
             {
                 var bad = target.masked_select(~(target.eq(a) | target.eq(b)))[0].to_type(ScalarType.Float64).item<double>();
                 throw new ArgumentException($"{who}: labels must be {a} or {b}, found {bad}; {fix}.", "target");

@@ -1,6 +1,7 @@
 using System;
 using TorchSharp;
 using static TorchSharp.torch;
+using TorchLip.Internal;
 
 namespace TorchLip.Normalizers
 {
@@ -11,9 +12,11 @@ namespace TorchLip.Normalizers
     /// <remarks>
     /// The bound is <see cref="SpectralCertificate.Formed"/>: σ_max(W)² ≤ k²(1 + r) with r the float64 residual of the
     /// Gram matrix plus its rounding. A weight within 1e-5 is returned as is. Otherwise it is divided by a bound on
-    /// σ_max/k: √(1 + r) when r is small, the tight eigendecomposition bound (<see cref="SpectralCertificate.TightSigma"/>)
-    /// when the weight is far from orthonormal (so that a Björck run stopped early is not shrunk further than its largest
-    /// singular value), and the rescaled tensor is certified again: its own rounding is part of what is applied.
+    /// σ_max/k: the smaller of √(1 + r) and the tight eigendecomposition bound (<see cref="SpectralCertificate.TightSigma"/>),
+    /// since r also grows with singular values below k (a weight already below k is returned unscaled, and a Björck run
+    /// stopped early is not shrunk further than its largest singular value); the rescaled tensor is certified again: its
+    /// own rounding is part of what is applied. Should the rescaling not settle, the float64 Frobenius norm, a bound on
+    /// σ_max whatever the spectrum, decides the last rescale: a finite weight always comes back certified.
     /// The factor is a constant for autograd.
     /// </remarks>
     public static class ContractionGuard
@@ -29,7 +32,7 @@ namespace TorchLip.Normalizers
         /// <param name="k">The constant the weight must respect.</param>
         /// <exception cref="InvalidOperationException"><paramref name="w"/> holds NaN or infinity.</exception>
         public static Tensor Enforce(Tensor w, string who, double k = 1.0)
-            => TryEnforce(w, k, out _) ?? throw Checks.NotFinite(who, "the constrained weight");
+            => TryEnforce(w, k, out _) ?? throw ArgumentChecks.NotFinite(who, "the constrained weight");
 
         /// <summary>
         /// <see cref="Enforce"/> that returns null for a non-finite weight, with the certified bound on σ_max/k of what it returns.
@@ -39,7 +42,7 @@ namespace TorchLip.Normalizers
         /// <param name="sigma">Certified upper bound on σ_max(result)/k.</param>
         internal static Tensor? TryEnforce(Tensor w, double k, out double sigma)
         {
-            Checks.PositiveFinite(k, nameof(k));
+            ArgumentChecks.PositiveFinite(k, nameof(k));
             var current = w;
             for (int attempt = 0; attempt < Attempts; attempt++)
             {
@@ -49,7 +52,9 @@ namespace TorchLip.Normalizers
                     sigma = SpectralCertificate.Sigma(residual);
                     if (residual <= SpectralCertificate.ToleranceResidual) return current;
                     if (!double.IsFinite(residual)) return null;
-                    if (residual > 1e-3) sigma = Math.Min(sigma, SpectralCertificate.TightSigma(gram, rounding));
+                    // ‖G − I‖ is two-sided: singular values below 1 raise it too, and rescaling by √(1 + r) would only
+                    // push them further down, so an uncertified weight is judged by its largest singular value alone.
+                    sigma = Math.Min(sigma, SpectralCertificate.TightSigma(gram, rounding));
                 }
                 if (sigma <= 1) return current;   // below k already: nothing to shrink
                 // The margin covers the rounding of the product itself (u per entry, at most u·√m on σ).
@@ -57,9 +62,25 @@ namespace TorchLip.Normalizers
                 using var factor = ((1 - margin) / sigma).ToScalar();
                 current = current.mul(factor);
             }
-            // Not reached for finite weights: each rescale lands below k up to its own rounding.
+            // Not expected for finite weights (each rescale lands below k up to its own rounding); the Frobenius norm
+            // bounds σ_max whatever the spectrum, and survives the last rounding with a relative u.
+            return FrobeniusRescaled(current, k, out sigma);
+        }
+
+        private static Tensor? FrobeniusRescaled(Tensor w, double k, out double sigma)
+        {
             sigma = double.PositiveInfinity;
-            return null;
+            double frobenius;
+            using (torch.no_grad())
+            using (var w64 = w.detach().to_type(ScalarType.Float64))
+                frobenius = w64.norm().item<double>() * (1 + SpectralCertificate.Gamma(w.numel() + 1));
+            if (!double.IsFinite(frobenius)) return null;
+            if (frobenius == 0) { sigma = 0; return w; }
+            double u = Unit(w);
+            double c = k * (1 - 4 * u) / frobenius;
+            using var factor = c.ToScalar();
+            sigma = c * frobenius * (1 + 2 * u) / k;
+            return w.mul(factor);
         }
 
         /// <summary>‖G − I‖_F-based bound residual of the Gram matrix of the smaller side of <paramref name="w"/>, in float64 with rounding.</summary>

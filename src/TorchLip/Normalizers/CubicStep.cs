@@ -9,7 +9,7 @@ namespace TorchLip.Normalizers
     /// differentiable in M and, when it carries a gradient (an earlier step), in P. E is computed by the caller, who
     /// needs it to decide on the step; the backward is written out, a third of the operations autograd would record for
     /// the same formula. The general loop uses it (other devices, a start that first needs Björck steps); on the CPU the
-    /// steady state runs the same formulas through <see cref="SteadyWarmStep"/>.
+    /// steady state runs the same formulas through <see cref="Internal.Cpu.SteadyWarmStep"/>.
     /// </summary>
     /// <remarks>
     /// Backward, for an upstream gradient G of P' (E, A = M·Mᵀ and T = E/2 + 3E²/8 are symmetric):

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using TorchLip.Internal;
 
 namespace TorchLip
 {
@@ -19,13 +20,10 @@ namespace TorchLip
             /// <param name="scale">Multiplies the result: the layer's Lipschitz constant.</param>
             public static Tensor frobenius_normalization(Tensor w, bool disjoint_neurons = false, double scale = 1.0)
             {
-                Checks.MinRank(w, 2, nameof(w), "frobenius_normalization");
-                Checks.FloatingPoint(w, nameof(w), "frobenius_normalization");
-                // The division too runs in float64: a float32 norm can underflow to a subnormal with a few bits of precision.
-                var rows = w.reshape(w.size(0), -1).to_type(ScalarType.Float64);
-                var norms = (disjoint_neurons ? rows.norm(1, true, 2.0f) : rows.norm()).clamp_min(1e-300);
-                if (scale != 1.0) norms = norms / scale;
-                return (rows / norms).to_type(w.dtype).reshape(Sizes.Of(w));
+                Internal.ArgumentChecks.MinRank(w, 2, nameof(w), "frobenius_normalization");
+                Internal.ArgumentChecks.FloatingPoint(w, nameof(w), "frobenius_normalization");
+                var normalized = Constraints.FrobeniusNormalization.Normalize(w, disjoint_neurons);
+                return (scale == 1.0 ? normalized : normalized * scale).to_type(w.dtype);
             }
         }
     }

@@ -1,6 +1,7 @@
 using System;
 using TorchSharp;
 using static TorchSharp.torch;
+using TorchLip.Internal.Cpu;
 
 namespace TorchLip.Normalizers
 {
@@ -32,6 +33,10 @@ namespace TorchLip.Normalizers
         public static readonly double ToleranceResidual = (1 + Tolerance) * (1 + Tolerance) / (1 + 4 * U64) - 1;
 
         private const double U64 = 1.1102230246251565e-16;   // 2^-53
+
+        /// <summary>The largest σ_max that k-Lipschitz allows: k·(1 + <see cref="Tolerance"/>).</summary>
+        /// <param name="k">The layer's constant.</param>
+        public static double Allowed(double k) => k * (1 + Tolerance);
 
         /// <summary>γ_p for float64 arithmetic.</summary>
         public static double Gamma(double p) => p * U64 / (1 - p * U64);

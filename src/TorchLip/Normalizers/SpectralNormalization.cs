@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using TorchSharp;
 using static TorchSharp.torch;
+using TorchLip.Internal;
 
 namespace TorchLip
 {
@@ -22,9 +23,9 @@ namespace TorchLip
             /// <param name="eps">Normalization floor: x / max(‖x‖, eps).</param>
             public static void power_iteration(Tensor w, Tensor u, Tensor v, int niter, double eps = 1e-12)
             {
-                if (w.dim() != 2) throw new ArgumentException($"power_iteration: w must be a matrix, got shape {Checks.Shape(w)}.", nameof(w));
-                if (u.dim() != 1 || u.shape[0] != w.shape[0]) throw new ArgumentException($"power_iteration: u must have shape [{w.shape[0]}], got {Checks.Shape(u)}.", nameof(u));
-                if (v.dim() != 1 || v.shape[0] != w.shape[1]) throw new ArgumentException($"power_iteration: v must have shape [{w.shape[1]}], got {Checks.Shape(v)}.", nameof(v));
+                if (w.dim() != 2) throw new ArgumentException($"power_iteration: w must be a matrix, got shape {ArgumentChecks.Shape(w)}.", nameof(w));
+                if (u.dim() != 1 || u.shape[0] != w.shape[0]) throw new ArgumentException($"power_iteration: u must have shape [{w.shape[0]}], got {ArgumentChecks.Shape(u)}.", nameof(u));
+                if (v.dim() != 1 || v.shape[0] != w.shape[1]) throw new ArgumentException($"power_iteration: v must have shape [{w.shape[1]}], got {ArgumentChecks.Shape(v)}.", nameof(v));
                 if (niter < 0) throw new ArgumentOutOfRangeException(nameof(niter), niter, "power_iteration: niter must be >= 0.");
                 using var noGrad = torch.no_grad();
                 using var scope = torch.NewDisposeScope();
@@ -58,15 +59,15 @@ namespace TorchLip
             public static (Tensor kernel, Tensor u, Tensor sigma, int iterations) spectral_normalization(
                 Tensor kernel, Tensor? u = null, double eps = 1e-3, int maxiter = 10)
             {
-                if (kernel.dim() != 2) throw new ArgumentException($"spectral_normalization: kernel must be a matrix (out, in), got shape {Checks.Shape(kernel)}.", nameof(kernel));
-                Checks.Positive(maxiter, nameof(maxiter));
+                if (kernel.dim() != 2) throw new ArgumentException($"spectral_normalization: kernel must be a matrix (out, in), got shape {ArgumentChecks.Shape(kernel)}.", nameof(kernel));
+                ArgumentChecks.Positive(maxiter, nameof(maxiter));
                 if (u is null)
                 {
                     u = torch.randn(1, kernel.shape[1], dtype: kernel.dtype, device: kernel.device);
                     maxiter *= 2;
                 }
                 else if (u.dim() != 2 || u.shape[0] != 1 || u.shape[1] != kernel.shape[1])
-                    throw new ArgumentException($"spectral_normalization: u must have shape [1, {kernel.shape[1]}], got {Checks.Shape(u)}.", nameof(u));
+                    throw new ArgumentException($"spectral_normalization: u must have shape [1, {kernel.shape[1]}], got {ArgumentChecks.Shape(u)}.", nameof(u));
 
                 using var scope = torch.NewDisposeScope();
                 var k = kernel.detach();

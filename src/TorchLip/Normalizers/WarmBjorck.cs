@@ -1,4 +1,7 @@
 using System;
+using TorchLip.Constraints;
+using TorchLip.Internal;
+using TorchLip.Internal.Cpu;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -44,7 +47,7 @@ namespace TorchLip.Normalizers
         /// </summary>
         internal sealed record Iteration(Tensor Factor, Tensor State, int Steps, double Residual, Exit Exit, Tensor Error);
 
-        /// <summary>Runs the warm-started iteration and certifies its result.</summary>
+        /// <summary>Runs the warm-started iteration and certifies its result against <paramref name="k"/>.</summary>
         /// <param name="w">Weight (out, ...), viewed as (out, −1).</param>
         /// <param name="preconditioner">P from the previous call, (m, m) with m = min(out, in) (the identity scaled by 1/σ for a cold start).</param>
         /// <param name="beta">Björck step size.</param>
@@ -52,24 +55,40 @@ namespace TorchLip.Normalizers
         /// <param name="k">The Lipschitz constant the result is scaled to (applied exactly, as a float64 output scale or inside the formed weight).</param>
         /// <param name="who">Layer description for the error on a non-finite weight.</param>
         public static WarmBjorckResult Orthonormalize(Tensor w, Tensor preconditioner, double beta = 0.5, int maxiter = 15, double k = 1.0, string? who = null)
+            => Orthonormalize(w, preconditioner, beta, maxiter, k, who, hostKernels: true);
+
+        /// <summary><see cref="Orthonormalize(Tensor, Tensor, double, int, double, string?)"/>, with the CPU host kernels on or off (off: the general loop only).</summary>
+        internal static WarmBjorckResult Orthonormalize(Tensor w, Tensor preconditioner, double beta, int maxiter, double k, object? who, bool hostKernels)
         {
-            Checks.MinRank(w, 1, nameof(w), "WarmBjorck");
-            Checks.FloatingPoint(w, nameof(w), "WarmBjorck");
-            Checks.PositiveFinite(k, nameof(k));
+            ArgumentChecks.PositiveFinite(k, nameof(k));
             using var scope = torch.NewDisposeScope();
+            var (value, state, steps) = Run(w, preconditioner, beta, maxiter, who, hostKernels);
+            var certified = value.Times(k).Certified(k);
+            return new WarmBjorckResult(certified.MoveToOuterDisposeScope(scope), state.MoveToOuterDisposeScope(), steps);
+        }
+
+        /// <summary>
+        /// The iteration and its certificate, before any scale: the weight (factored with a bound on σ_max of the exact
+        /// product, or kept in float64 when the weight's precision falls short), the next start and the steps taken.
+        /// Runs in the caller's dispose scope.
+        /// </summary>
+        internal static (ConstrainedWeight Weight, Tensor State, int Steps) Run(Tensor w, Tensor preconditioner, double beta, int maxiter, object? who, bool hostKernels)
+        {
+            ArgumentChecks.MinRank(w, 1, nameof(w), "WarmBjorck");
+            ArgumentChecks.FloatingPoint(w, nameof(w), "WarmBjorck");
             long rows = w.size(0), cols = w.numel() / Math.Max(1, rows);
             var view = w.dim() == 2 ? w : w.reshape(rows, cols);
             bool tall = rows > cols;
             if (tall) view = view.t();
-            long side = Math.Min(rows, cols), length = Math.Max(rows, cols);
+            long side = Math.Min(rows, cols);
             if (preconditioner.dim() != 2 || preconditioner.size(0) != side || preconditioner.size(1) != side)
-                throw new ArgumentException($"WarmBjorck: the preconditioner must be ({side}, {side}), got {Checks.Shape(preconditioner)}.", nameof(preconditioner));
+                throw new ArgumentException($"WarmBjorck: the preconditioner must be ({side}, {side}), got {ArgumentChecks.Shape(preconditioner)}.", nameof(preconditioner));
 
             var start = preconditioner.detach().to_type(view.dtype).clone();   // updated in place after the forward: autograd must not see that
             var gram = SpectralCertificate.Gram64(view);
             if (gram is null)
             {
-                if (!torch.isfinite(view.detach()).all().item<bool>()) throw Checks.NotFinite(who ?? "WarmBjorck", "the raw weight");
+                if (!torch.isfinite(view.detach()).all().item<bool>()) throw ArgumentChecks.NotFinite(who?.ToString() ?? "WarmBjorck", "the raw weight");
                 // Finite float64 entries whose squares overflow: a power of two rescales the view exactly.
                 double top = view.detach().abs().max().to_type(ScalarType.Float64).item<double>();
                 double scale = Math.Pow(2, -Math.Ceiling(Math.Log2(top)));
@@ -79,9 +98,8 @@ namespace TorchLip.Normalizers
             }
             var (a64, frobenius) = gram.Value;
             var working = view.dtype == ScalarType.Float64 ? a64 : a64.to_type(view.dtype);
-
-            var result = WarmBjorckPolicy.Certify(view, tall, w, Iterate(view, start, working, a64, frobenius, beta, maxiter), a64, frobenius, beta, maxiter, k);
-            return result.MoveToOuterDisposeScope(scope);
+            var iteration = Iterate(view, start, working, a64, frobenius, beta, maxiter, hostKernels);
+            return WarmBjorckPolicy.Certify(view, tall, TensorSizes.Of(w), iteration, a64, frobenius, beta, maxiter, hostKernels);
         }
 
         /// <summary>
@@ -95,10 +113,11 @@ namespace TorchLip.Normalizers
         /// <param name="frobenius">An upper bound on ‖M‖_F².</param>
         /// <param name="beta">Björck step size.</param>
         /// <param name="maxiter">Maximum Björck steps.</param>
-        internal static Iteration Iterate(Tensor m, Tensor start, Tensor a, Tensor a64, double frobenius, double beta, int maxiter)
+        /// <param name="hostKernels">Whether the CPU steady path (<see cref="SteadyWarmStep"/>) may take the call.</param>
+        internal static Iteration Iterate(Tensor m, Tensor start, Tensor a, Tensor a64, double frobenius, double beta, int maxiter, bool hostKernels)
         {
             double radius = Bjorck.ConvergenceRadius(beta);
-            if (SteadyWarmStep.TryRun(m, start, a, a64, frobenius, maxiter, radius * radius - 1) is { } steady) return steady;
+            if (hostKernels && SteadyWarmStep.TryRun(m, start, a, a64, frobenius, maxiter, radius * radius - 1) is { } steady) return steady;
 
             var p = start;
             Tensor? differentiableA = null;   // only Björck steps far from convergence need A inside the graph

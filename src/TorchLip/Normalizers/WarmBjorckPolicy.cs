@@ -1,4 +1,6 @@
 using System;
+using TorchLip.Constraints;
+using TorchLip.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,52 +36,47 @@ namespace TorchLip.Normalizers
         }
 
         /// <summary>
-        /// Turns an iteration into a certified result: the factors as they are when certified; the factors with an output
-        /// scale from a tight σ_max bound when the step budget ran out; otherwise (the working precision's noise floor,
-        /// non-finite values) the iteration again in float64 and the weight formed and certified.
+        /// Turns an iteration into a weight with a certificate: the factors with the bound of their last check when it
+        /// certifies them; with a tight σ_max bound when the step budget ran out (the final certificate then scales them
+        /// down by it); otherwise (the working precision's noise floor, non-finite values) the iteration again in float64,
+        /// whose factor is applied formed: rounded once, then certified as the tensor it is.
         /// </summary>
-        public static WarmBjorckResult Certify(Tensor view, bool tall, Tensor source, WarmBjorck.Iteration it,
-            Tensor a64, double frobenius, double beta, int maxiter, double k)
+        public static (ConstrainedWeight Weight, Tensor State, int Steps) Certify(Tensor view, bool tall, long[] shape, WarmBjorck.Iteration it,
+            Tensor a64, double frobenius, double beta, int maxiter, bool hostKernels)
         {
-            var shape = Sizes.Of(source);
             long side = view.size(0), n = view.size(1);
             if (it.Exit != WarmBjorck.Exit.NonFinite && it.Residual <= SpectralCertificate.ToleranceResidual)
-                return WarmBjorckResult.Factored(view, tall, shape, it.Factor, k, k, it.State, it.Steps, k * SpectralCertificate.Sigma(it.Residual));
+                return (ConstrainedWeight.Factored(view, it.Factor, tall, shape, view.dtype, SpectralCertificate.Sigma(it.Residual)), it.State, it.Steps);
             if (it.Exit == WarmBjorck.Exit.Budget)
             {
-                // The caller's budget: keep the factors, scaled down by what the certificate can prove.
-                double sigma = Math.Min(SpectralCertificate.Sigma(it.Residual), TightSigma(it, a64, frobenius, side, n));
-                double scale = sigma > 1 ? k / sigma : k;
-                return WarmBjorckResult.Factored(view, tall, shape, it.Factor, scale, k, it.State, it.Steps, scale * sigma);
+                // The caller's budget: keep the factors; the certificate scales them down by what it can prove.
+                double sigma = Math.Min(SpectralCertificate.Sigma(it.Residual), TightSigma(it, frobenius, side, n));
+                return (ConstrainedWeight.Factored(view, it.Factor, tall, shape, view.dtype, sigma), it.State, it.Steps);
             }
 
             var view64 = view.dtype == ScalarType.Float64 ? view : view.to_type(ScalarType.Float64);
             var fine = it;
             if (view.dtype != ScalarType.Float64 || it.Exit == WarmBjorck.Exit.NonFinite)
             {
+                int budget = Math.Max(maxiter, WarmBjorck.FallbackIterations);
                 var start = it.Exit != WarmBjorck.Exit.NonFinite && view.dtype != ScalarType.Float64 ? it.State.to_type(ScalarType.Float64) : Fresh(a64);
-                fine = WarmBjorck.Iterate(view64, start, a64, a64, frobenius, beta, Math.Max(maxiter, WarmBjorck.FallbackIterations));
+                fine = WarmBjorck.Iterate(view64, start, a64, a64, frobenius, beta, budget, hostKernels);
                 if (fine.Exit == WarmBjorck.Exit.NonFinite)
-                    fine = WarmBjorck.Iterate(view64, Fresh(a64), a64, a64, frobenius, beta, Math.Max(maxiter, WarmBjorck.FallbackIterations));
+                    fine = WarmBjorck.Iterate(view64, Fresh(a64), a64, a64, frobenius, beta, budget, hostKernels);
             }
             int steps = it.Steps + (ReferenceEquals(fine, it) ? 0 : fine.Steps);
-            Tensor formed, state;
+            Tensor state;
             if (fine.Exit == WarmBjorck.Exit.NonFinite)
             {
                 // Not seen for a finite weight; still never an exception: the Frobenius normalization is a contraction.
                 using (torch.no_grad()) state = Fresh(a64).to_type(view.dtype);
-                formed = Shape(view64.div(view64.norm().clamp_min(1e-300)), tall, shape);
+                var normalized = view64.div(view64.norm().clamp_min(1e-300));
+                return (ConstrainedWeight.Formed((tall ? normalized.t() : normalized).reshape(shape), view.dtype, 1.0, ConstrainedWeight.BoundKind.Norm), state, steps);
             }
-            else
-            {
-                using (torch.no_grad()) state = fine.State.to_type(view.dtype);
-                formed = Shape(fine.Factor.mm(view64), tall, shape);
-            }
-            using var kScalar = k.ToScalar();
-            var weight = formed.mul(kScalar).to_type(view.dtype);
-            var certified = ContractionGuard.TryEnforce(weight, k, out double bound)
-                ?? throw new InvalidOperationException("WarmBjorck: the formed weight is not finite although the raw weight is; please report this.");
-            return WarmBjorckResult.Formed(certified, k, state, steps, k * bound);
+            using (torch.no_grad()) state = fine.State.to_type(view.dtype);
+            // The float64 factor is applied formed: rounded to the weight's dtype once, then certified as such.
+            double bound = fine.Residual <= SpectralCertificate.ToleranceResidual ? SpectralCertificate.Sigma(fine.Residual) : double.PositiveInfinity;
+            return (ConstrainedWeight.Factored(view64, fine.Factor, tall, shape, view.dtype, bound, applyFactors: false), state, steps);
         }
 
         /// <summary>A cold start: I/σ̄ with σ̄ a guaranteed upper bound on σ_max (inside Björck's region whatever the weight).</summary>
@@ -90,10 +87,8 @@ namespace TorchLip.Normalizers
             return torch.eye(a64.size(0), dtype: ScalarType.Float64, device: a64.device).mul_(scale);
         }
 
-        private static Tensor Shape(Tensor wide, bool tall, long[] shape) => (tall ? wide.t() : wide).reshape(shape);
-
         // The tight bound on σ_max(F·M) from Q = I − E of the last check, with the check's rounding.
-        private static double TightSigma(WarmBjorck.Iteration it, Tensor a64, double frobenius, long side, long n)
+        private static double TightSigma(WarmBjorck.Iteration it, double frobenius, long side, long n)
         {
             using var noGrad = torch.no_grad();
             using var scope = torch.NewDisposeScope();

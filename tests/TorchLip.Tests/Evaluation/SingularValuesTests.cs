@@ -65,7 +65,7 @@ public class SingularValuesTests
         torch.manual_seed(4);
         using var layer = torchlip.SpectralLinear(12, 5, k_coef_lip: 2.0);
         layer.train();
-        using var u = layer.u_vector.clone();
+        using var u = layer.preconditioner_matrix.clone();
 
         var layers = SingularValues.Of(layer);
 
@@ -74,7 +74,7 @@ public class SingularValuesTests
         Assert.InRange(only.Min, 2 * (1 - 1e-5), 2 * (1 + 1e-5));
         Assert.InRange(only.Max, 2 * (1 - 1e-5), 2 * (1 + 1e-5));
         Assert.True(layer.training);
-        Assert.True(torch.equal(u, layer.u_vector).all().item<bool>());
+        Assert.True(torch.equal(u, layer.preconditioner_matrix).all().item<bool>());
     }
 
     [Fact]

@@ -60,7 +60,7 @@ public class LossBehaviourTests
         var e = Assert.Throws<ArgumentException>(() => hkr_loss(randn(8, 1), ones(7, 1), 10));
         Assert.Contains("8 samples", e.Message);
         Assert.Contains("[7, 1]", e.Message);
-        Assert.Contains("multiclass", Assert.Throws<ArgumentException>(() => kr_loss(randn(8, 3), ones(8, 1))).Message);
+        Assert.Contains("single output", Assert.Throws<ArgumentException>(() => kr_loss(randn(8, 3), ones(8, 1))).Message);
         Assert.Throws<ArgumentException>(() => kr_loss(ones(4, 1, dtype: ScalarType.Int64), ones(4, 1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => hkr_loss(randn(4, 1), ones(4, 1), -1));
         Assert.Throws<ArgumentOutOfRangeException>(() => hinge_margin_loss(randn(4, 1), ones(4, 1), double.NaN));

@@ -1,4 +1,5 @@
 using System;
+using TorchLip.Internal;
 using TorchSharp;
 using Xunit;
 using static TorchLip.torchlip;
@@ -44,7 +45,7 @@ public class EvalModeAllocationTests
     public void SizesMatchShape(long[] shape)
     {
         using var t = torch.zeros(shape);
-        Assert.Equal(t.shape, Sizes.Of(t));
+        Assert.Equal(t.shape, TensorSizes.Of(t));
     }
 
     private static double BytesPerForward(nn.Module<Tensor, Tensor> model, Tensor x)

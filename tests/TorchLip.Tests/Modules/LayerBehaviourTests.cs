@@ -105,7 +105,7 @@ public class LayerBehaviourTests
         plain.eval();
         var x = randn(3, 6);
         var stale = b.call(x).clone();
-        plain.load_state_dict(new Dictionary<string, Tensor> { ["l.weight"] = a.raw_weight, ["l.bias"] = a.bias_parameter!, ["l.u"] = a.u_vector, ["l.v"] = a.v_vector, ["l.preconditioner"] = a.preconditioner_matrix });
+        plain.load_state_dict(new Dictionary<string, Tensor> { ["l.weight"] = a.raw_weight, ["l.bias"] = a.bias_parameter!, ["l.preconditioner"] = a.preconditioner_matrix });
         plain.eval();   // documented: eval() always refreshes the cached weights
         a.eval();
         Assert.True(b.call(x).allclose(a.call(x), 0, 1e-6));
@@ -118,11 +118,11 @@ public class LayerBehaviourTests
         manual_seed(23);
         using var layer = SpectralLinear(10, 5);
         layer.eval();
-        var u = layer.u_vector.clone();
+        var p = layer.preconditioner_matrix.clone();
         var w1 = layer.effective_weight();
         layer.call(randn(2, 10));
         Assert.Same(w1, layer.effective_weight());
-        Assert.True(layer.u_vector.equal(u).all().item<bool>());
+        Assert.True(layer.preconditioner_matrix.equal(p).all().item<bool>());
         layer.k_coef_lip = 2;
         Assert.NotSame(w1, layer.effective_weight());
         Assert.InRange(linalg.svdvals(layer.effective_weight()).max().item<float>(), 2 - 2e-5, 2 + 2e-5);

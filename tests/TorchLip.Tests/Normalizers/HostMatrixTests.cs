@@ -1,5 +1,6 @@
 using System;
 using TorchLip.Normalizers;
+using TorchLip.Internal.Cpu;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

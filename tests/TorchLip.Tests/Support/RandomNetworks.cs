@@ -73,8 +73,8 @@ public static class RandomNetworks
         int niterSpectral = rng.Next(0, 4);
         double beta = rng.NextDouble() < 0.7 ? 0.5 : new[] { 0.3, 0.8 }[rng.Next(2)];
         double? eps = !warm && rng.NextDouble() < 0.4 ? 1e-3 : null;
-        parts.Add($"SpectralLinear({input}, {output}, bias={bias}, k={k}, warm_start={warm}, niter_bjorck={niterBjorck}, niter_spectral={niterSpectral}, beta={beta}, eps_bjorck={eps?.ToString() ?? "null"})");
-        return SpectralLinear(input, output, bias, k, niterSpectral, niterBjorck, eps, beta_bjorck: beta, warm_start: warm);
+        parts.Add($"SpectralLinear({input}, {output}, bias={bias}, k={k}, warm_start={warm}, niter_bjorck={niterBjorck}, niter_spectral={(warm ? "-" : niterSpectral)}, beta={beta}, eps_bjorck={eps?.ToString() ?? "null"})");
+        return SpectralLinear(input, output, bias, k, warm ? null : niterSpectral, niterBjorck, eps, beta_bjorck: beta, warm_start: warm);
     }
 
     private static nn.Module<Tensor, Tensor> Frobenius(Random rng, long input, long output, List<string> parts)

@@ -1,4 +1,5 @@
-using System;
+using TorchLip.Constraints;
+using TorchLip.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,7 +8,8 @@ namespace TorchLip.Modules
     /// <summary>
     /// A linear layer whose weight is divided by its Frobenius norm (the whole layer is then k-Lipschitz), or, with
     /// <see cref="disjoint_neurons"/>, each output row by its own norm (each output neuron is k-Lipschitz on its own;
-    /// the whole map is only k·√out_features-Lipschitz). With one output both are the same, exactly k-Lipschitz.
+    /// the whole map only k·√out_features-Lipschitz, which <see cref="LipschitzModule.lipschitz_constant"/> says). With
+    /// one output both are the same, exactly k-Lipschitz.
     /// </summary>
     public sealed class FrobeniusLinear : ConstrainedLinear
     {
@@ -18,7 +20,7 @@ namespace TorchLip.Modules
         /// <param name="disjoint_neurons">Normalize each output row separately.</param>
         /// <param name="k_coef_lip">Lipschitz constant of the layer (of each neuron when disjoint).</param>
         public FrobeniusLinear(long in_features, long out_features, bool bias = true, bool disjoint_neurons = true, double k_coef_lip = 1.0)
-            : base(nameof(FrobeniusLinear), in_features, out_features, bias, k_coef_lip)
+            : base(nameof(FrobeniusLinear), in_features, out_features, bias, WeightConstraint.Frobenius(disjoint_neurons), k_coef_lip)
         {
             this.disjoint_neurons = disjoint_neurons;
             RegisterComponents();
@@ -26,27 +28,6 @@ namespace TorchLip.Modules
 
         /// <summary>Whether each output neuron is normalized separately.</summary>
         public bool disjoint_neurons { get; }
-
-        /// <inheritdoc/>
-        /// <remarks>
-        /// σ_max ≤ ‖W‖_F: computed in float64 and rounded once, ‖W‖_F is k within a relative 1e-7 (each row's norm, when
-        /// disjoint), so the certificate holds by construction. A finite raw weight never throws; a zero one gives zero.
-        /// </remarks>
-        protected override Tensor AppliedWeight(bool advance)
-        {
-            if (!torch.isfinite(weight.detach()).all().item<bool>()) throw Checks.NotFinite(ToString(), "the raw weight");
-            return torchlip.normalizers.frobenius_normalization(weight, disjoint_neurons, scale_factor);
-        }
-
-        /// <summary>
-        /// A true bound of the map: k, or k·√out_features when each of several outputs is normalized on its own (rows of
-        /// norm k can all point the same way).
-        /// </summary>
-        public override double lipschitz_constant =>
-            disjoint_neurons && out_features > 1 ? scale_factor * Math.Sqrt(out_features) : scale_factor;
-
-        /// <summary>Each output coordinate is k-Lipschitz (<see cref="LipschitzModule.scale_factor"/>).</summary>
-        public override double output_lipschitz_constant => scale_factor;
 
         /// <inheritdoc/>
         protected override string extra_repr() => base.extra_repr() + (disjoint_neurons ? "" : ", disjoint_neurons=False");

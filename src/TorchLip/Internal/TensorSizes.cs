@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace TorchLip
+namespace TorchLip.Internal
 {
     /// <summary>
     /// A tensor's sizes read one dimension at a time (<c>Tensor.size(int)</c>, one native call each).
@@ -11,7 +11,7 @@ namespace TorchLip
     /// collection after a few seconds of batch-128 inference took 40-50 ms, measured). Code run per batch or per step
     /// reads sizes through <c>size(dim)</c> or this helper instead; <c>shape</c> stays for error messages.
     /// </remarks>
-    internal static class Sizes
+    internal static class TensorSizes
     {
         /// <summary>All sizes of <paramref name="t"/>, like <c>t.shape</c>.</summary>
         public static long[] Of(Tensor t)

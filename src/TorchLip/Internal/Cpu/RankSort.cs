@@ -2,7 +2,7 @@ using System;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
-namespace TorchLip.Functional
+namespace TorchLip.Internal.Cpu
 {
     /// <summary>
     /// Stable ascending sort of short rows by counting ranks: element i goes to position #{j : x_j &lt; x_i} plus the

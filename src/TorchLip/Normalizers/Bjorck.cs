@@ -2,15 +2,11 @@ using System;
 using System.Collections.Generic;
 using TorchSharp;
 using static TorchSharp.torch;
+using TorchLip.Internal;
+using TorchLip.Internal.Cpu;
 
 namespace TorchLip.Normalizers
 {
-    /// <summary>Outcome of a Björck orthonormalization: the weight and how the iteration went.</summary>
-    /// <param name="Weight">The orthonormalized weight, same shape as the input.</param>
-    /// <param name="IterationsRun">Number of Björck steps actually taken.</param>
-    /// <param name="StepNorms">‖W_k − W_(k−1)‖_F of each step taken (empty unless requested).</param>
-    public sealed record BjorckResult(Tensor Weight, int IterationsRun, IReadOnlyList<double> StepNorms);
-
     /// <summary>
     /// Björck–Bowie orthonormalization W ← (1+β)W − β·W·WᵀW, the iteration behind every
     /// <c>Spectral*</c> layer. Differentiable end to end (no truncated backward).
@@ -42,11 +38,11 @@ namespace TorchLip.Normalizers
         /// <param name="recordStepNorms">Whether to return every step norm (costs a host sync per step).</param>
         public static BjorckResult Orthonormalize(Tensor w, double? eps = 1e-3, double beta = 0.5, int maxiter = 15, bool recordStepNorms = false)
         {
-            if (w.dim() < 2) throw new ArgumentException($"bjorck_normalization: w must have at least 2 dimensions, got shape {Checks.Shape(w)}.", nameof(w));
-            Checks.FloatingPoint(w, nameof(w), "bjorck_normalization");
-            Checks.Positive(maxiter, nameof(maxiter));
-            Checks.PositiveFinite(beta, nameof(beta));
-            if (eps is double e) Checks.PositiveFinite(e, nameof(eps));
+            if (w.dim() < 2) throw new ArgumentException($"bjorck_normalization: w must have at least 2 dimensions, got shape {ArgumentChecks.Shape(w)}.", nameof(w));
+            ArgumentChecks.FloatingPoint(w, nameof(w), "bjorck_normalization");
+            ArgumentChecks.Positive(maxiter, nameof(maxiter));
+            ArgumentChecks.PositiveFinite(beta, nameof(beta));
+            if (eps is double e) ArgumentChecks.PositiveFinite(e, nameof(eps));
 
             var shape = w.shape;
             using var scope = torch.NewDisposeScope();

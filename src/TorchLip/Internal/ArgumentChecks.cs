@@ -3,10 +3,10 @@ using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace TorchLip;
+namespace TorchLip.Internal;
 
 /// <summary>Argument checks shared by modules and functions; every failure names the argument and the fix.</summary>
-internal static class Checks
+internal static class ArgumentChecks
 {
     public static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";
 

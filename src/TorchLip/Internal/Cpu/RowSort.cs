@@ -5,7 +5,7 @@ using System.Threading.Tasks;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace TorchLip.Functional
+namespace TorchLip.Internal.Cpu
 {
     /// <summary>
     /// Ascending sort along the last dimension as one autograd node, computed by <see cref="RankSort"/> on the CPU;

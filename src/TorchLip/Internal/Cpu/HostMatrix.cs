@@ -7,7 +7,7 @@ using System.Runtime.Intrinsics.X86;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace TorchLip.Normalizers
+namespace TorchLip.Internal.Cpu
 {
     /// <summary>
     /// Element-wise work on small square CPU matrices done in place on their memory: I − Q with its norm, the

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using TorchLip.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,7 +22,7 @@ namespace TorchLip.Modules
         /// <param name="k_coef_lip">The layer's own Lipschitz constant k (&gt; 0).</param>
         protected LipschitzModule(string name, double k_coef_lip) : base(name)
         {
-            Checks.PositiveFinite(k_coef_lip, nameof(k_coef_lip));
+            ArgumentChecks.PositiveFinite(k_coef_lip, nameof(k_coef_lip));
             _kCoefLip = k_coef_lip;
         }
 
@@ -31,7 +32,7 @@ namespace TorchLip.Modules
             get => _kCoefLip;
             set
             {
-                Checks.PositiveFinite(value, nameof(k_coef_lip));
+                ArgumentChecks.PositiveFinite(value, nameof(k_coef_lip));
                 _kCoefLip = value;
                 OnConstraintChanged();
             }
@@ -124,12 +125,6 @@ namespace TorchLip.Modules
         /// <summary>", k_coef_lip=…" when k ≠ 1 (or without the comma when <paramref name="first"/>).</summary>
         /// <param name="first">Whether it is the first argument shown.</param>
         protected string KRepr(bool first = false) =>
-            _kCoefLip == 1.0 ? "" : (first ? "" : ", ") + "k_coef_lip=" + Repr.Number(_kCoefLip);
-    }
-
-    internal static class Repr
-    {
-        public static string Number(double x) => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-        public static string Bool(bool b) => b ? "True" : "False";
+            _kCoefLip == 1.0 ? "" : (first ? "" : ", ") + "k_coef_lip=" + PythonRepr.Number(_kCoefLip);
     }
 }

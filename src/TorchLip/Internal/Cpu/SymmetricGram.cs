@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace TorchLip.Normalizers
+namespace TorchLip.Internal.Cpu
 {
     /// <summary>
     /// A = M·Mᵀ with the backward ∂L/∂M = (G + Gᵀ)·M in one product; autograd's generic matmul backward treats the

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using TorchLip.Internal;
 
 namespace TorchLip.Modules
 {
@@ -18,7 +19,7 @@ namespace TorchLip.Modules
         /// <param name="k_coef_lip">Lipschitz constant.</param>
         public LPReLU(int num_parameters = 1, double init = 0.25, double k_coef_lip = 1.0) : base(nameof(LPReLU), k_coef_lip)
         {
-            Checks.Positive(num_parameters, nameof(num_parameters));
+            ArgumentChecks.Positive(num_parameters, nameof(num_parameters));
             weight = nn.Parameter(torch.full(num_parameters, init));
             RegisterComponents();
         }

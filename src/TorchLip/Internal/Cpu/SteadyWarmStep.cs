@@ -4,8 +4,9 @@ using System.Linq;
 using System.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
+using TorchLip.Normalizers;
 
-namespace TorchLip.Normalizers
+namespace TorchLip.Internal.Cpu
 {
     /// <summary>
     /// <see cref="WarmBjorck"/>'s steady state on the CPU, what training runs on nearly every forward: from a start
@@ -21,9 +22,6 @@ namespace TorchLip.Normalizers
     /// </remarks>
     internal sealed class SteadyWarmStep : torch.autograd.SingleTensorFunction<SteadyWarmStep>
     {
-        /// <summary>Off only in tests and benchmarks that compare this path with the general one.</summary>
-        internal static bool Enabled { get; set; } = true;
-
         /// <summary>What the backward needs: per step k, P_k, E_k = I − P_k·A·P_kᵀ and T_k = E_k/2 + 3E_k²/8.</summary>
         /// <remarks>Passed as one non-tensor argument, so that autograd tracks M only; the tensors are saved through the context.</remarks>
         private sealed record Chain(Tensor A, List<(Tensor P, Tensor E, Tensor T)> Steps);
@@ -42,7 +40,7 @@ namespace TorchLip.Normalizers
         /// <param name="rescaleResidual">Residual above which the general loop first bounds λ_max (ConvergenceRadius² − 1).</param>
         public static WarmBjorck.Iteration? TryRun(Tensor m, Tensor p, Tensor a, Tensor a64, double frobenius, int maxiter, double rescaleResidual)
         {
-            if (!Enabled || !HostMatrix.Supports(m) || p.dtype != m.dtype || !HostMatrix.Supports(p) || a64.device_type != DeviceType.CPU) return null;
+            if (!HostMatrix.Supports(m) || p.dtype != m.dtype || !HostMatrix.Supports(p) || a64.device_type != DeviceType.CPU) return null;
             return m.dtype == ScalarType.Float32
                 ? TryRun<float>(m, p, a, a64, frobenius, maxiter, rescaleResidual)
                 : TryRun<double>(m, p, a, a64, frobenius, maxiter, rescaleResidual);

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using TorchLip.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -153,7 +154,7 @@ namespace TorchLip.Modules
         public override string ToString()
         {
             var sb = new StringBuilder("Sequential(");
-            if (scale_factor != 1.0 || k_coef_lip != 1.0) sb.Append("k_coef_lip=").Append(Repr.Number(k_coef_lip));
+            if (scale_factor != 1.0 || k_coef_lip != 1.0) sb.Append("k_coef_lip=").Append(PythonRepr.Number(k_coef_lip));
             sb.Append('\n');
             foreach (var (name, module) in _layers)
                 sb.Append("  (").Append(name).Append("): ").Append(Describe(module).Replace("\n", "\n  ")).Append('\n');
@@ -166,7 +167,7 @@ namespace TorchLip.Modules
         {
             LipschitzModule lm => lm.ToString(),
             TorchSharp.Modules.Flatten f => $"Flatten(start_dim={f.start_dim}, end_dim={f.end_dim})",
-            TorchSharp.Modules.Linear l => $"Linear(in_features={l.in_features}, out_features={l.out_features}, bias={Repr.Bool(l.bias is not null)})",
+            TorchSharp.Modules.Linear l => $"Linear(in_features={l.in_features}, out_features={l.out_features}, bias={PythonRepr.Bool(l.bias is not null)})",
             _ => module.GetName() + "()",
         };
     }

@@ -1,0 +1,28 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TorchLip.Modules
+{
+    /// <summary>Module form of <see cref="torchlip.functional.neg_kr_loss"/>.</summary>
+    public sealed class NegKRLoss : nn.Module<Tensor, Tensor, Tensor>
+    {
+        private readonly (double, double) _trueValues;
+
+        /// <summary>Creates the loss.</summary>
+        /// <param name="true_values">(a, b), default (1, −1).</param>
+        public NegKRLoss((double first, double second)? true_values = null) : base(nameof(NegKRLoss)) => _trueValues = true_values ?? (1.0, -1.0);
+
+        /// <inheritdoc/>
+        public override Tensor forward(Tensor input, Tensor target) => torchlip.functional.neg_kr_loss(input, target, _trueValues);
+    }
+}
+
+namespace TorchLip
+{
+    public static partial class torchlip
+    {
+        /// <summary>Negated Kantorovich–Rubinstein loss module.</summary>
+        /// <param name="true_values">(a, b), default (1, −1).</param>
+        public static Modules.NegKRLoss NegKRLoss((double first, double second)? true_values = null) => new(true_values);
+    }
+}

@@ -9,6 +9,8 @@ var root = new Command("torchlip", "Jobs of TorchLip.NET, 1-Lipschitz neural net
     new HelpOption(),
     new VersionOption(),
     Mnist08Command.Create(),
+    WassersteinToyCommand.Create(),
+    MoonsCommand.Create(),
 };
 var parse = root.Parse(args);
 // A parse error prints its one-line message; the full help would bury it.

@@ -11,23 +11,23 @@ public static class JobRunner
     /// <param name="name">The command's name, prefixed to error lines.</param>
     /// <param name="job">The job.</param>
     /// <param name="error">Where a failure is reported.</param>
-    /// <returns>0, <see cref="Mnist08Command.UsageError"/> for a bad option, <see cref="Mnist08Command.RuntimeError"/> otherwise.</returns>
+    /// <returns>0, <see cref="ExitCodes.UsageError"/> for a bad option, <see cref="ExitCodes.RuntimeError"/> otherwise.</returns>
     public static int Execute(string name, Action job, TextWriter error)
     {
         try
         {
             job();
-            return 0;
+            return ExitCodes.Success;
         }
         catch (OptionsException e)
         {
             error.WriteLine($"torchlip {name}: error: {e.Message}");
-            return Mnist08Command.UsageError;
+            return ExitCodes.UsageError;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             error.WriteLine($"torchlip {name}: error: {e.Message.ReplaceLineEndings(" ").Trim()}");
-            return Mnist08Command.RuntimeError;
+            return ExitCodes.RuntimeError;
         }
     }
 }

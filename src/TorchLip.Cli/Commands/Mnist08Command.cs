@@ -8,11 +8,11 @@ namespace TorchLip.Cli.Commands;
 /// <summary>The <c>mnist08</c> command: parses the options and runs <see cref="Mnist08Job"/>.</summary>
 public static class Mnist08Command
 {
-    /// <summary>Exit code of a run that failed because of an option value.</summary>
-    public const int UsageError = 2;
+    /// <summary>Exit code of a run that failed because of an option value (<see cref="ExitCodes.UsageError"/>).</summary>
+    public const int UsageError = ExitCodes.UsageError;
 
-    /// <summary>Exit code of a run that failed at run time (data, files).</summary>
-    public const int RuntimeError = 1;
+    /// <summary>Exit code of a run that failed at run time (<see cref="ExitCodes.RuntimeError"/>).</summary>
+    public const int RuntimeError = ExitCodes.RuntimeError;
 
     /// <summary>Builds the command.</summary>
     public static Command Create()
@@ -24,7 +24,7 @@ public static class Mnist08Command
         var minMargin = new Option<double>("--min-margin") { Description = "HKR loss: hinge margin.", DefaultValueFactory = _ => defaults.MinMargin };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
         var seed = new Option<long>("--seed") { Description = "Seed of weight initialization and batch order.", DefaultValueFactory = _ => defaults.Seed };
-        var threads = new Option<int>("--threads") { Description = "Torch threads (1 or 2 on this machine; 2 slows down several-fold when another process shares the cores).", DefaultValueFactory = _ => defaults.Threads };
+        var threads = new Option<int>("--threads") { Description = "Torch intra-op threads, at most the number of cores (more than one can slow down several-fold when another process shares the cores).", DefaultValueFactory = _ => defaults.Threads };
         var dataDir = new Option<string?>("--data-dir") { Description = "MNIST directory (default: $TORCHLIP_DATA_DIR, else ~/.cache/torchlip/mnist); missing files are downloaded." };
         var output = new Option<string>("--output") { Description = "Output directory for model.dat, model_exported.dat, report.json and training.png.", DefaultValueFactory = _ => defaults.Output };
 

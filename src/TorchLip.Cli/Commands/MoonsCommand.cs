@@ -19,7 +19,7 @@ public static class MoonsCommand
         var minMargin = new Option<double>("--min-margin") { Description = "Hinge margin m of relu(m − y·f) (0.145 = the notebook's min_margin=0.29, halved by deel-torchlip 1.x).", DefaultValueFactory = _ => defaults.MinMargin };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
         var seed = new Option<long>("--seed") { Description = "Seed of the data, weight initialization and batch order.", DefaultValueFactory = _ => defaults.Seed };
-        var threads = new Option<int>("--threads") { Description = "Torch threads.", DefaultValueFactory = _ => defaults.Threads };
+        var threads = new Option<int>("--threads") { Description = "Torch intra-op threads, at most the number of cores.", DefaultValueFactory = _ => defaults.Threads };
         var output = new Option<string>("--output") { Description = "Output directory for report.json and contour.png.", DefaultValueFactory = _ => defaults.Output };
 
         var command = new Command("moons", "Train a 1-Lipschitz HKR classifier on the two moons and draw its certified distance to the boundary (deel-torchlip's Example 2).")

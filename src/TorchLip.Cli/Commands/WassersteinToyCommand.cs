@@ -17,7 +17,7 @@ public static class WassersteinToyCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Images per step (even: half black, half squares).", DefaultValueFactory = _ => defaults.BatchSize };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
         var seed = new Option<long>("--seed") { Description = "Seed of weight initialization and images.", DefaultValueFactory = _ => defaults.Seed };
-        var threads = new Option<int>("--threads") { Description = "Torch threads.", DefaultValueFactory = _ => defaults.Threads };
+        var threads = new Option<int>("--threads") { Description = "Torch intra-op threads, at most the number of cores.", DefaultValueFactory = _ => defaults.Threads };
         var output = new Option<string>("--output") { Description = "Output directory for report.json, images.png and estimate.png.", DefaultValueFactory = _ => defaults.Output };
 
         var command = new Command("wasserstein-toy", "Estimate a known Wasserstein-1 distance (35) between black images and centred squares with a 1-Lipschitz network and the KR loss (deel-torchlip's Example 1).")

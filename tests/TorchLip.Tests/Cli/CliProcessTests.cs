@@ -26,9 +26,37 @@ public class CliProcessTests
     {
         var (code, _, stderr) = Run("mnist08 --epochs ten");
 
-        Assert.NotEqual(0, code);
+        Assert.Equal(ExitCodes.UsageError, code);
         Assert.Contains("--epochs", stderr);
         Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public void NoCommandPrintsTheUsageAndEveryUsageErrorExitsWithTheSameCode()
+    {
+        var (code, stdout, _) = Run("");
+        Assert.Equal(ExitCodes.UsageError, code);
+        foreach (var command in new[] { "mnist08", "wasserstein-toy", "moons" }) Assert.Contains(command, stdout);
+
+        foreach (var arguments in new[] { "frobnicate", "mnist08 --no-such-option", "moons --epochs ten", "wasserstein-toy --batch-size 3" })
+        {
+            var (c, _, stderr) = Run(arguments);
+            Assert.Equal(ExitCodes.UsageError, c);
+            Assert.Contains("error", stderr);
+            Assert.DoesNotContain("   at ", stderr);
+        }
+    }
+
+    [Fact]
+    public void HelpTextsDoNotDescribeTheMachineTheyWereWrittenOn()
+    {
+        foreach (var command in new[] { "mnist08", "wasserstein-toy", "moons" })
+        {
+            var (code, stdout, _) = Run(command + " --help");
+            Assert.Equal(0, code);
+            Assert.Contains("--threads", stdout);
+            Assert.DoesNotContain("this machine", stdout);
+        }
     }
 
     private static (int code, string stdout, string stderr) Run(string arguments)

@@ -20,11 +20,12 @@ public static class MoonsCommand
         var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
         var seed = new Option<long>("--seed") { Description = "Seed of the data, weight initialization and batch order.", DefaultValueFactory = _ => defaults.Seed };
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads, at most the number of cores.", DefaultValueFactory = _ => defaults.Threads };
+        var device = new Option<string>("--device") { Description = "Torch device: cpu, cuda or cuda:N.", DefaultValueFactory = _ => defaults.Device };
         var output = new Option<string>("--output") { Description = "Output directory for report.json and contour.png.", DefaultValueFactory = _ => defaults.Output };
 
         var command = new Command("moons", "Train a 1-Lipschitz HKR classifier on the two moons and draw its certified distance to the boundary (deel-torchlip's Example 2).")
         {
-            epochs, samples, noise, batchSize, alpha, minMargin, lr, seed, threads, output,
+            epochs, samples, noise, batchSize, alpha, minMargin, lr, seed, threads, device, output,
         };
         command.SetAction(parse => JobRunner.Execute("moons", () => MoonsJob.Run(new MoonsOptions
         {
@@ -37,6 +38,7 @@ public static class MoonsCommand
             LearningRate = parse.GetValue(lr),
             Seed = parse.GetValue(seed),
             Threads = parse.GetValue(threads),
+            Device = parse.GetValue(device) ?? defaults.Device,
             Output = parse.GetValue(output) ?? defaults.Output,
             ShowProgress = !Console.IsOutputRedirected,
         }, Console.Out), Console.Error));

@@ -18,11 +18,12 @@ public static class WassersteinToyCommand
         var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
         var seed = new Option<long>("--seed") { Description = "Seed of weight initialization and images.", DefaultValueFactory = _ => defaults.Seed };
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads, at most the number of cores.", DefaultValueFactory = _ => defaults.Threads };
+        var device = new Option<string>("--device") { Description = "Torch device: cpu, cuda or cuda:N.", DefaultValueFactory = _ => defaults.Device };
         var output = new Option<string>("--output") { Description = "Output directory for report.json, images.png and estimate.png.", DefaultValueFactory = _ => defaults.Output };
 
         var command = new Command("wasserstein-toy", "Estimate a known Wasserstein-1 distance (35) between black images and centred squares with a 1-Lipschitz network and the KR loss (deel-torchlip's Example 1).")
         {
-            epochs, steps, batchSize, lr, seed, threads, output,
+            epochs, steps, batchSize, lr, seed, threads, device, output,
         };
         command.SetAction(parse => JobRunner.Execute("wasserstein-toy", () => WassersteinToyJob.Run(new WassersteinToyOptions
         {
@@ -32,6 +33,7 @@ public static class WassersteinToyCommand
             LearningRate = parse.GetValue(lr),
             Seed = parse.GetValue(seed),
             Threads = parse.GetValue(threads),
+            Device = parse.GetValue(device) ?? defaults.Device,
             Output = parse.GetValue(output) ?? defaults.Output,
             ShowProgress = !Console.IsOutputRedirected,
         }, Console.Out), Console.Error));

@@ -40,12 +40,14 @@ public static class MoonsJob
         var total = Stopwatch.StartNew();
         torch.set_num_threads(options.Threads);
 
+        var device = DeviceChoice.Resolve(options.Device);
         var (x, y) = TwoMoons.Generate(options.Samples, options.Noise, options.Seed);
-        using var points = x;
-        using var labels = y;
+        using var points = x.to(device);
+        using var labels = y.to(device);
         output.WriteLine(Invariant($"Data: {options.Samples} two-moons points, noise {options.Noise}, seed {options.Seed}; upper moon +1, lower moon -1"));
         torch.manual_seed(options.Seed);
         using var model = ToyNetworks.Build(2, new long[] { 256, 128, 64 }, output, flatten: false);
+        model.to(device);
         output.WriteLine(model);
         using var optimizer = torch.optim.Adam(model.parameters(), lr: options.LearningRate);
         using var batchOrder = new Generator((ulong)options.Seed);
@@ -98,8 +100,8 @@ public static class MoonsJob
         var certificate = ZeroLevelCertificate.Check(grid);
         output.WriteLine(Invariant($"Certificate on a {GridSize}x{GridSize} grid: |f(x)| <= distance to the estimated boundary + {certificate.Step:0.0000} at every point: {(certificate.Violations == 0 ? "holds" : $"FAILS at {certificate.Violations} points")} (largest ratio {certificate.LargestRatio:0.0000}, {certificate.Crossings} boundary points)"));
 
-        var xy = points.data<float>().ToArray();
-        var signs = labels.data<float>().ToArray();
+        var xy = points.cpu().data<float>().ToArray();
+        var signs = labels.cpu().data<float>().ToArray();
         var drawn = Enumerable.Range(0, (int)n).Select(i => ((double)xy[2 * i], (double)xy[2 * i + 1], (double)signs[i])).ToList();
         AtomicFile.Write(Path.Combine(outputDir, ContourFile), path => ContourPlot.Save(path, grid, new[] { -options.MinMargin, options.MinMargin }, drawn,
             Invariant($"1-Lipschitz HKR classifier: f = 0 (red), f = ±{options.MinMargin} (dashed)"), "f(x)"));
@@ -131,8 +133,8 @@ public static class MoonsJob
         var xs = linspace(x0, x1, GridSize, dtype: ScalarType.Float64);
         var ys = linspace(y0, y1, GridSize, dtype: ScalarType.Float64);
         var mesh = meshgrid(new[] { ys, xs }, indexing: "ij");   // [r, c] = (y_r, x_c)
-        var plane = stack(new[] { mesh[1].flatten(), mesh[0].flatten() }, 1).to_type(ScalarType.Float32);
-        var f = model.call(plane).to_type(ScalarType.Float64).flatten().data<double>().ToArray();
+        var plane = stack(new[] { mesh[1].flatten(), mesh[0].flatten() }, 1).to_type(ScalarType.Float32).to(points.device);
+        var f = model.call(plane).to_type(ScalarType.Float64).flatten().cpu().data<double>().ToArray();
         var values = new double[GridSize, GridSize];
         for (int r = 0; r < GridSize; r++)
             for (int c = 0; c < GridSize; c++)

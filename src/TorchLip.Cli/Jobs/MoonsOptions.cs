@@ -44,6 +44,9 @@ public sealed record MoonsOptions
     /// <summary>Directory receiving report.json and contour.png.</summary>
     public string Output { get; init; } = DefaultOutput;
 
+    /// <summary>The torch device: cpu, cuda or cuda:N.</summary>
+    public string Device { get; init; } = DeviceChoice.Default;
+
     /// <summary>Draw a progress bar during each epoch (only sensible on a terminal).</summary>
     [JsonIgnore]
     public bool ShowProgress { get; init; }
@@ -52,6 +55,7 @@ public sealed record MoonsOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = ToyJobOptions.Validate(Epochs, Seed, Threads, Output);
+        if (DeviceChoice.Problem(Device) is string device) errors.Add(device);
         if (Samples < 2) errors.Add($"--samples must be at least 2, got {Samples}.");
         if (!(Noise >= 0) || double.IsInfinity(Noise)) errors.Add($"--noise must be a finite number >= 0, got {Noise}.");
         if (BatchSize <= 0) errors.Add($"--batch-size must be a positive integer, got {BatchSize}.");

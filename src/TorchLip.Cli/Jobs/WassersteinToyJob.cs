@@ -42,7 +42,9 @@ public static class WassersteinToyJob
 
         double truth = SquareImages.Wasserstein1;
         output.WriteLine(Invariant($"Data: {SquareImages.Size}x{SquareImages.Size} images, half black (label -1), half a centred {SquareImages.Side}x{SquareImages.Side} square of +1 or -1 (label +1); true W1 = {truth}"));
+        var device = DeviceChoice.Resolve(options.Device);
         using var model = ToyNetworks.Build(SquareImages.Size * SquareImages.Size, new long[] { 128, 64, 32 }, output, flatten: true);
+        model.to(device);
         output.WriteLine(model);
         using var optimizer = torch.optim.Adam(model.parameters(), lr: options.LearningRate);
 
@@ -58,7 +60,7 @@ public static class WassersteinToyJob
             {
                 using var scope = torch.NewDisposeScope();
                 var (x, y) = SquareImages.Sample(options.BatchSize, images);
-                var kr = kr_loss(model.call(x), y);
+                var kr = kr_loss(model.call(x.to(device)), y.to(device));
                 var loss = -kr;   // neg_kr_loss: maximise the estimate
                 optimizer.zero_grad();
                 loss.backward();
@@ -75,7 +77,7 @@ public static class WassersteinToyJob
         }
 
         model.eval();
-        double evalEstimate = EvalEstimate(model);
+        double evalEstimate = EvalEstimate(model, device);
         output.WriteLine(Invariant($"Eval-mode estimate (f(square) - f(black), both signs averaged): {evalEstimate:0.0000}; largest step estimate {steps.Max():0.0000} (never above W1 for a 1-Lipschitz network)"));
 
         AtomicFile.Write(Path.Combine(outputDir, ImagesFile), path => ImagePanels.Save(path, SampleImages(), -1, 1));
@@ -100,11 +102,11 @@ public static class WassersteinToyJob
     }
 
     // The two square images against the black one: the exact expectation the KR loss estimates.
-    private static double EvalEstimate(Sequential model)
+    private static double EvalEstimate(Sequential model, Device device)
     {
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var x = ThreeImages();
+        var x = ThreeImages().to(device);
         var f = model.call(x).to_type(ScalarType.Float64).flatten();
         return ((f[1] + f[2]) / 2 - f[0]).item<double>();
     }

@@ -30,6 +30,9 @@ public sealed record WassersteinToyOptions
     /// <summary>Directory receiving report.json, images.png and estimate.png.</summary>
     public string Output { get; init; } = DefaultOutput;
 
+    /// <summary>The torch device: cpu, cuda or cuda:N.</summary>
+    public string Device { get; init; } = DeviceChoice.Default;
+
     /// <summary>Draw a progress bar during each epoch (only sensible on a terminal).</summary>
     [JsonIgnore]
     public bool ShowProgress { get; init; }
@@ -38,6 +41,7 @@ public sealed record WassersteinToyOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = ToyJobOptions.Validate(Epochs, Seed, Threads, Output);
+        if (DeviceChoice.Problem(Device) is string device) errors.Add(device);
         if (StepsPerEpoch <= 0) errors.Add($"--steps-per-epoch must be a positive integer, got {StepsPerEpoch}.");
         if (BatchSize < 2 || BatchSize % 2 != 0) errors.Add($"--batch-size must be an even integer >= 2 (half black images, half squares), got {BatchSize}.");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) errors.Add($"--lr must be a finite number > 0, got {LearningRate}.");

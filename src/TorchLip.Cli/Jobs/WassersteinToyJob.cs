@@ -124,7 +124,7 @@ public static class WassersteinToyJob
     {
         using var scope = torch.NewDisposeScope();
         var x = ThreeImages().to_type(ScalarType.Float64);
-        var titles = new[] { "black (label -1)", "square +1 (label +1)", "square -1 (label +1)" };
+        var titles = new[] { "all zeros, \"black\" (label -1)", "square of +1 (label +1)", "square of -1 (label +1)" };
         return Enumerable.Range(0, 3).Select(i => (titles[i], ToArray(x[i]))).ToList();
     }
 

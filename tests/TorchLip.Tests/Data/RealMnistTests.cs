@@ -8,6 +8,9 @@ using static TorchLip.Data.DataPreparation;
 namespace TorchLip.Tests.Data
 {
     /// <summary>Acquires the real MNIST files (default sources, default cache directory) and checks the tutorial's numbers.</summary>
+    /// <summary>Real MNIST: downloaded on the first run (network), then read from the cache.</summary>
+    [Trait("Category", "Network")]
+    [Trait("Category", "RealData")]
     public class RealMnistTests
     {
         private readonly ITestOutputHelper _output;

@@ -22,6 +22,7 @@ internal static class Networks
         if (warmStart && epsBjorck is not null)
             throw new ArgumentException("eps_bjorck applies to the classic chain only (warmStart: false); the warm start ignores it.", nameof(epsBjorck));
         torch.manual_seed(seed);
+        if (warmStart) return TorchLip.Training.TutorialNetwork.Create(784, new[] { width, 64, 32 });
         return Sequential(
             nn.Flatten(),
             SpectralLinear(784, width, eps_bjorck: epsBjorck, warm_start: warmStart), FullSort(),

@@ -1,25 +1,25 @@
 using System;
 using System.Diagnostics;
+using TorchLip.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace TorchLip.Bench.Workloads;
 
 /// <summary>
-/// The tutorial's training step, exactly as a user writes it: a batch taken by <c>index_select</c> on a
-/// <c>randperm</c> (a fresh permutation each epoch, last partial batch dropped), HKR loss (α = 10, margin 1), Adam
-/// 1e-3, one dispose scope per step and <c>GC.Collect()</c> every 50 steps (native Scalars are freed only by
-/// finalizers; see docs on RSS).
+/// The tutorial's training step through the library's <see cref="Trainer.Step"/>: a batch taken by <c>index_select</c>
+/// on a <c>randperm</c> (a fresh permutation each epoch, last partial batch dropped), HKR loss (α = 10, margin 1), Adam
+/// 1e-3, one dispose scope per step, no collector calls.
 /// </summary>
 internal sealed class TrainingLoop : IDisposable
 {
     public const int BatchSize = 128;
     public const double Alpha = 10, MinMargin = 1, LearningRate = 1e-3;
-    private const int CollectEvery = 50;
 
     private readonly nn.Module<Tensor, Tensor> _model;
     private readonly TrainingData _data;
     private readonly optim.Optimizer _optimizer;
+    private readonly Trainer _trainer;
     private Tensor _perm;
     private long _position;
     private long _steps;
@@ -30,6 +30,7 @@ internal sealed class TrainingLoop : IDisposable
         _data = data;
         _model.train();
         _optimizer = optim.Adam(model.parameters(), lr: LearningRate);
+        _trainer = new Trainer(model, _optimizer, (output, target) => torchlip.functional.hkr_loss(output, target, Alpha, MinMargin));
         _perm = NewPermutation();
     }
 
@@ -76,14 +77,9 @@ internal sealed class TrainingLoop : IDisposable
             }
             var idx = _perm.narrow(0, _position, BatchSize);
             _position += BatchSize;
-            var x = _data.Images.index_select(0, idx);
-            var y = _data.Labels.index_select(0, idx);
-            var loss = torchlip.functional.hkr_loss(_model.call(x), y, Alpha, MinMargin);
-            _optimizer.zero_grad();
-            loss.backward();
-            _optimizer.step();
+            _trainer.Step(_data.Images.index_select(0, idx), _data.Labels.index_select(0, idx));
         }
-        if (++_steps % CollectEvery == 0) GC.Collect();
+        _steps++;
     }
 
     // Lives across steps, so it must not belong to the step's dispose scope.

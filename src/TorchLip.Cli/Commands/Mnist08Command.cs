@@ -26,14 +26,20 @@ public static class Mnist08Command
         var seed = new Option<long>("--seed") { Description = "Seed of weight initialization and batch order.", DefaultValueFactory = _ => defaults.Seed };
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads, at most the number of cores (more than one can slow down several-fold when another process shares the cores).", DefaultValueFactory = _ => defaults.Threads };
         var dataDir = new Option<string?>("--data-dir") { Description = "MNIST directory (default: $TORCHLIP_DATA_DIR, else ~/.cache/torchlip/mnist); missing files are downloaded." };
+        var digits = new Option<string>("--digits") { Description = "The two MNIST digits to tell apart, A,B: A is labelled +1, B -1.", DefaultValueFactory = _ => string.Join(",", defaults.Digits) };
+        var device = new Option<string>("--device") { Description = "Torch device: cpu, cuda or cuda:N.", DefaultValueFactory = _ => defaults.Device };
         var output = new Option<string>("--output") { Description = "Output directory for model.dat, model_exported.dat, report.json and training.png.", DefaultValueFactory = _ => defaults.Output };
 
         var command = new Command("mnist08", "Train the deel-torchlip tutorial's 1-Lipschitz HKR classifier on MNIST digits 0 vs 8, then check and export it.")
         {
-            epochs, batchSize, alpha, minMargin, lr, seed, threads, dataDir, output,
+            digits, epochs, batchSize, alpha, minMargin, lr, seed, threads, device, dataDir, output,
         };
-        command.SetAction(parse => Execute(new Mnist08Options
+        command.SetAction(parse => ParseDigits(parse.GetValue(digits)) is not int[] pair
+            ? Fail($"--digits must be two different digits 0-9 separated by a comma, e.g. 0,8; got '{parse.GetValue(digits)}'.", Console.Error)
+            : Execute(new Mnist08Options
         {
+            Digits = pair,
+            Device = parse.GetValue(device) ?? defaults.Device,
             Epochs = parse.GetValue(epochs),
             BatchSize = parse.GetValue(batchSize),
             Alpha = parse.GetValue(alpha),
@@ -70,6 +76,23 @@ public static class Mnist08Command
             error.WriteLine("torchlip mnist08: error: " + OneLine(e.Message));
             return RuntimeError;
         }
+    }
+
+    /// <summary>The pair of digits in "A,B", or null when it is not two integers.</summary>
+    /// <param name="text">The option's text.</param>
+    public static int[]? ParseDigits(string? text)
+    {
+        var parts = (text ?? "").Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length != 2) return null;
+        return int.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int a)
+            && int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int b)
+            ? new[] { a, b } : null;
+    }
+
+    private static int Fail(string message, TextWriter error)
+    {
+        error.WriteLine("torchlip mnist08: error: " + message);
+        return UsageError;
     }
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();

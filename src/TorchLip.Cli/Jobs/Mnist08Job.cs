@@ -8,6 +8,8 @@ using TorchLip.Cli.Output;
 using TorchLip.Data;
 using TorchLip.Evaluation;
 using TorchLip.Modules;
+using TorchLip.Training;
+using TorchLip.Training.Metrics;
 using TorchSharp;
 using static TorchLip.Data.DataPreparation;
 using static TorchLip.torchlip.functional;
@@ -23,8 +25,6 @@ public static class Mnist08Job
 {
     /// <summary>The file names written into the output directory.</summary>
     public const string ModelFile = "model.dat", ExportedFile = "model_exported.dat", ReportFile = "report.json", PlotFile = "training.png";
-
-    private const int GcEverySteps = 50;
 
     /// <summary>Runs the job, printing the tutorial's lines to <paramref name="output"/>.</summary>
     /// <param name="options">The settings.</param>
@@ -60,43 +60,58 @@ public static class Mnist08Job
 
     private static (BinaryClassData train, BinaryClassData test) LoadData(Mnist08Options options, TextWriter output)
     {
+        output.WriteLine($"Loading MNIST from {MnistFiles.ResolveDataDirectory(options.DataDir)} (55 MB, fetched and verified on the first run)...");
         var files = new MnistFiles(options.DataDir, log: output.WriteLine);
         using var trainSet = MnistDataset.Load(train: true, files);
         using var testSet = MnistDataset.Load(train: false, files);
-        return (prepare_data(trainSet, 0, 8), prepare_data(testSet, 0, 8));
+        return (prepare_data(trainSet, options.Digits[0], options.Digits[1]), prepare_data(testSet, options.Digits[0], options.Digits[1]));
     }
 
     private static Mnist08Report Train(Mnist08Options options, TextWriter output, string outputDir,
         BinaryClassData train, BinaryClassData test, PhaseTimings timings, Stopwatch total)
     {
+        if (options.BatchSize > train.Count)
+            throw new OptionsException($"--batch-size ({options.BatchSize}) is larger than the training set ({train.Count} samples of digits {options.Digits[0]} and {options.Digits[1]}): lower it.");
+        var device = DeviceChoice.Resolve(options.Device);
         torch.manual_seed(options.Seed);
-        using var model = BuildModel(output);
+        using var model = WarningsToOutput.While(output, Mnist08Model.Build);
+        model.to(device);
+        using var x = train.x.to(device);
+        using var y = train.y.to(device);
+        using var testX = test.x.to(device);
+        using var testY = test.y.to(device);
         // Batch order from a private generator: other code in the process (tests running in parallel, a host
         // application) may reseed or draw from the global one during training.
-        using var batchOrder = new Generator((ulong)options.Seed);
+        using var batches = new BatchIterator(x, y, options.BatchSize, options.Seed);
         output.WriteLine(model);
         using var optimizer = torch.optim.Adam(model.parameters(), lr: options.LearningRate);
+        var trainer = new Trainer(model, optimizer, (scores, labels) => hkr_loss(scores, labels, options.Alpha, options.MinMargin),
+            new IMetric[] { new KRMetric(), new BinaryAccuracy() });
 
+        output.WriteLine($"Training: {options.Epochs} epochs of {batches.BatchesPerEpoch} steps (batch {options.BatchSize}) on {device.type.ToString().ToLowerInvariant()}...");
         var epochs = new List<EpochMetrics>();
-        long step = 0;
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
-        {
-            var watch = Stopwatch.StartNew();
-            var fit = TrainEpoch(model, optimizer, train, batchOrder, options, output, ref step);
-            timings.Training += watch.Elapsed.TotalSeconds;
-            var validationStart = watch.Elapsed.TotalSeconds;
-            var val = Validate(model, test, options);
-            ProcessMemory.Release();
-            timings.Evaluation += watch.Elapsed.TotalSeconds - validationStart;
-            var metrics = new EpochMetrics(epoch, fit.Loss, fit.Kr, fit.Acc, val.Loss, val.Kr, val.Acc, watch.Elapsed.TotalSeconds,
-                Environment.WorkingSet / (1024.0 * 1024.0));
-            epochs.Add(metrics);
-            output.WriteLine(FormatEpoch(metrics, options.Epochs));
-        }
+        ConsoleProgress? progress = null;
+        trainer.Fit(batches, options.Epochs, (testX, testY),
+            onStep: step =>
+            {
+                if (!options.ShowProgress) return;
+                progress ??= new ConsoleProgress(output, step.StepsPerEpoch);
+                progress.Update(step.Step, step.RunningMeans[Trainer.LossName]);
+                if (step.Step == step.StepsPerEpoch) { progress.Clear(); progress = null; }
+            },
+            onEpoch: record =>
+            {
+                timings.Training += record.TrainSeconds;
+                timings.Evaluation += record.ValidationSeconds;
+                var metrics = EpochMetrics.From(record, record.Seconds, Environment.WorkingSet / (1024.0 * 1024.0));
+                epochs.Add(metrics);
+                output.WriteLine(FormatEpoch(metrics, options.Epochs));
+            });
         model.eval();
 
+        output.WriteLine("Estimating the Lipschitz constant (eps-perturbation and pairwise on the test set)...");
         LipschitzReport lipschitz = null!;
-        timings.Estimates = PhaseTimings.Measure(() => lipschitz = Estimate(model, test.x));
+        timings.Estimates = PhaseTimings.Measure(() => lipschitz = Estimate(model, testX));
         output.WriteLine(Invariant($"Lipschitz estimates (lower bounds) on {lipschitz.Samples} test samples: eps-perturbation (eps={lipschitz.Epsilon}, {lipschitz.Draws} draws): {lipschitz.EpsEstimate:0.000000}, pairwise: {lipschitz.PairwiseEstimate:0.000000}"));
 
         IReadOnlyList<LayerSingularValues> before = null!, after = null!;
@@ -107,7 +122,7 @@ public static class Mnist08Job
         {
             exported = model.vanilla_export();
             exported.eval();
-            diff = MaxAbsDiff(model, exported, test.x);
+            diff = MaxAbsDiff(model, exported, testX);
         });
         using var exportedModel = exported;
         timings.Svd += PhaseTimings.Measure(() => after = SingularValues.Of(exported));
@@ -120,7 +135,7 @@ public static class Mnist08Job
             AtomicFile.Write(Path.Combine(outputDir, ExportedFile), path => exported.save(path));
             // Rendered here rather than during the estimates: in parallel it saved 0.2 s but slowed the estimates by as
             // much at 2 threads and raised the peak RSS by 75 MB (measured).
-            AtomicFile.Write(Path.Combine(outputDir, PlotFile), path => TrainingPlot.Save(path, epochs));
+            AtomicFile.Write(Path.Combine(outputDir, PlotFile), path => TrainingPlot.Save(path, epochs.Select(e => e.ToColumns()).ToList(), PlotPanels));
         });
         timings.Total = total.Elapsed.TotalSeconds;
 
@@ -145,67 +160,12 @@ public static class Mnist08Job
         return report;
     }
 
-    private static Sequential BuildModel(TextWriter output)
+    private static readonly IReadOnlyList<TrainingPlot.Panel> PlotPanels = new TrainingPlot.Panel[]
     {
-        // The tutorial shows Sequential's warning about Flatten in its output; route it there.
-        var previous = Warnings.Handler;
-        Warnings.Handler = message => output.WriteLine("UserWarning: " + message);
-        try
-        {
-            return Mnist08Model.Build();
-        }
-        finally
-        {
-            Warnings.Handler = previous;
-        }
-    }
-
-    private static BinaryMetrics TrainEpoch(Sequential model, optim.Optimizer optimizer, BinaryClassData train, Generator batchOrder,
-        Mnist08Options options, TextWriter output, ref long step)
-    {
-        model.train();
-        long n = train.Count;
-        int batches = (int)((n + options.BatchSize - 1) / options.BatchSize);
-        var progress = options.ShowProgress ? new ConsoleProgress(output, batches) : null;
-        var means = new MetricsAccumulator();
-        using var order = torch.randperm(n, generator: batchOrder);
-        for (int b = 0; b < batches; b++)
-        {
-            using (var scope = torch.NewDisposeScope())
-            {
-                long start = (long)b * options.BatchSize, size = Math.Min(options.BatchSize, n - start);
-                var index = order.narrow(0, start, size);
-                var x = train.x.index_select(0, index);
-                var y = train.y.index_select(0, index);
-                var scores = model.call(x);
-                var loss = hkr_loss(scores, y, options.Alpha, options.MinMargin);
-                optimizer.zero_grad();
-                loss.backward();
-                optimizer.step();
-                means.Add(BinaryMetrics.OfBatch(loss, scores, y), size);
-            }
-            // Scalars created by arithmetic with doubles are native and only freed by their finalizers.
-            if (++step % GcEverySteps == 0) GC.Collect();
-            progress?.Update(b + 1, means.Mean.Loss);
-        }
-        progress?.Clear();
-        return means.Mean;
-    }
-
-    private static BinaryMetrics Validate(Sequential model, BinaryClassData test, Mnist08Options options)
-    {
-        model.eval();
-        try
-        {
-            using var noGrad = torch.no_grad();
-            using var scope = torch.NewDisposeScope();
-            return BinaryMetrics.Compute(model.call(test.x), test.y, options.Alpha, options.MinMargin);
-        }
-        finally
-        {
-            model.train();
-        }
-    }
+        new("HKR loss", "loss", "val_loss", TrainingPlot.LegendAt.UpperRight),
+        new("KR (Wasserstein estimate)", "KR", "val_KR", TrainingPlot.LegendAt.LowerRight),
+        new("Accuracy", "acc", "val_acc", TrainingPlot.LegendAt.LowerRight),
+    };
 
     private static LipschitzReport Estimate(Sequential model, Tensor x)
     {

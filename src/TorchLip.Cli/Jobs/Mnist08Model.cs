@@ -1,7 +1,5 @@
 using TorchLip.Modules;
-using TorchSharp;
-using static TorchLip.torchlip;
-using static TorchSharp.torch;
+using TorchLip.Training;
 
 namespace TorchLip.Cli.Jobs;
 
@@ -9,13 +7,5 @@ namespace TorchLip.Cli.Jobs;
 public static class Mnist08Model
 {
     /// <summary>Flatten → SpectralLinear(784,128) → FullSort → (128,64) → FullSort → (64,32) → FullSort → FrobeniusLinear(32,1).</summary>
-    public static Sequential Build() => Sequential(
-        nn.Flatten(),
-        SpectralLinear(28 * 28, 128),
-        FullSort(),
-        SpectralLinear(128, 64),
-        FullSort(),
-        SpectralLinear(64, 32),
-        FullSort(),
-        FrobeniusLinear(32, 1));
+    public static Sequential Build() => TutorialNetwork.Create(28 * 28);
 }

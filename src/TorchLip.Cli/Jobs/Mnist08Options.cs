@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text.Json.Serialization;
 
 namespace TorchLip.Cli.Jobs;
@@ -18,6 +19,12 @@ public sealed record Mnist08Options
 
     /// <summary>Default of <see cref="Output"/>.</summary>
     public const string DefaultOutput = "runs/mnist08";
+
+    /// <summary>The two MNIST digits to tell apart: the first is labelled +1, the second −1 (the tutorial's 0 and 8).</summary>
+    public IReadOnlyList<int> Digits { get; init; } = new[] { 0, 8 };
+
+    /// <summary>The torch device: cpu, cuda or cuda:N.</summary>
+    public string Device { get; init; } = DeviceChoice.Default;
 
     /// <summary>Number of passes over the training set.</summary>
     public int Epochs { get; init; } = 10;
@@ -54,6 +61,9 @@ public sealed record Mnist08Options
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
+        if (Digits is null || Digits.Count != 2 || Digits.Any(d => d < 0 || d > 9) || Digits[0] == Digits[1])
+            errors.Add($"--digits must be two different digits 0-9 separated by a comma, e.g. 0,8; got {(Digits is null ? "nothing" : string.Join(",", Digits))}.");
+        if (DeviceChoice.Problem(Device) is string device) errors.Add(device);
         if (Epochs <= 0) errors.Add($"--epochs must be a positive integer, got {Epochs}.");
         if (BatchSize <= 0) errors.Add($"--batch-size must be a positive integer, got {BatchSize}.");
         if (!(Alpha >= 0) || double.IsInfinity(Alpha)) errors.Add($"--alpha must be a finite number >= 0, got {Format(Alpha)}.");

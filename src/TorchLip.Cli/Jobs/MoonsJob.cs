@@ -8,6 +8,8 @@ using System.Text.Json;
 using TorchLip.Cli.Output;
 using TorchLip.Data;
 using TorchLip.Modules;
+using TorchLip.Training;
+using TorchLip.Training.Metrics;
 using TorchSharp;
 using static TorchLip.torchlip.functional;
 using static TorchSharp.torch;
@@ -46,48 +48,32 @@ public static class MoonsJob
         using var labels = y.to(device);
         output.WriteLine(Invariant($"Data: {options.Samples} two-moons points, noise {options.Noise}, seed {options.Seed}; upper moon +1, lower moon -1"));
         torch.manual_seed(options.Seed);
-        using var model = ToyNetworks.Build(2, new long[] { 256, 128, 64 }, output, flatten: false);
+        using var model = WarningsToOutput.While(output, () => TutorialNetwork.Create(2, new long[] { 256, 128, 64 }, flatten: false));
         model.to(device);
         output.WriteLine(model);
         using var optimizer = torch.optim.Adam(model.parameters(), lr: options.LearningRate);
-        using var batchOrder = new Generator((ulong)options.Seed);
 
-        var epochs = new List<MoonsEpoch>();
         long n = options.Samples;
-        int batches = (int)((n + options.BatchSize - 1) / options.BatchSize);
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
-        {
-            var watch = Stopwatch.StartNew();
-            var progress = options.ShowProgress ? new ConsoleProgress(output, batches) : null;
-            double loss = 0, kr = 0, hinge = 0, acc = 0;
-            model.train();
-            using var order = torch.randperm(n, generator: batchOrder);
-            for (int b = 0; b < batches; b++)
+        using var batches = new BatchIterator(points, labels, options.BatchSize, options.Seed);
+        var trainer = new Trainer(model, optimizer, (scores, targets) => hkr_loss(scores, targets, options.Alpha, options.MinMargin),
+            new IMetric[] { new KRMetric(), new HingeMetric(options.MinMargin), new BinaryAccuracy() });
+        var epochs = new List<MoonsEpoch>();
+        ConsoleProgress? progress = null;
+        trainer.Fit(batches, options.Epochs,
+            onStep: step =>
             {
-                using var scope = torch.NewDisposeScope();
-                long start = (long)b * options.BatchSize, size = Math.Min(options.BatchSize, n - start);
-                var index = order.narrow(0, start, size);
-                var xb = points.index_select(0, index);
-                var yb = labels.index_select(0, index);
-                var scores = model.call(xb);
-                var l = hkr_loss(scores, yb, options.Alpha, options.MinMargin);
-                optimizer.zero_grad();
-                l.backward();
-                optimizer.step();
-                using (torch.no_grad())
-                {
-                    loss += l.to_type(ScalarType.Float64).item<double>() * size;
-                    kr += kr_loss(scores, yb).to_type(ScalarType.Float64).item<double>() * size;
-                    hinge += hinge_margin_loss(scores, yb, options.MinMargin).to_type(ScalarType.Float64).item<double>() * size;
-                    acc += (scores.sign() == yb).sum().to_type(ScalarType.Float64).item<double>();
-                }
-                progress?.Update(b + 1, loss / (start + size));
-            }
-            progress?.Clear();
-            var record = new MoonsEpoch(epoch, loss / n, kr / n, hinge / n, acc / n, watch.Elapsed.TotalSeconds);
-            epochs.Add(record);
-            output.WriteLine(Invariant($"Epoch {epoch}/{options.Epochs}  loss: {record.Loss:0.0000} - KR: {record.Kr:0.0000} - hinge: {record.Hinge:0.0000} - acc: {record.Acc:0.0000} - {record.Seconds:0.0}s"));
-        }
+                if (!options.ShowProgress) return;
+                progress ??= new ConsoleProgress(output, step.StepsPerEpoch);
+                progress.Update(step.Step, step.RunningMeans[Trainer.LossName]);
+                if (step.Step == step.StepsPerEpoch) { progress.Clear(); progress = null; }
+            },
+            onEpoch: record =>
+            {
+                var t = record.Train;
+                var epoch = new MoonsEpoch(record.Epoch, t[Trainer.LossName], t["KR"], t["hinge"], t["acc"], record.Seconds);
+                epochs.Add(epoch);
+                output.WriteLine(Invariant($"Epoch {epoch.Epoch}/{options.Epochs}  loss: {epoch.Loss:0.0000} - KR: {epoch.Kr:0.0000} - hinge: {epoch.Hinge:0.0000} - acc: {epoch.Acc:0.0000} - {epoch.Seconds:0.0}s"));
+            });
 
         model.eval();
         double accuracy;

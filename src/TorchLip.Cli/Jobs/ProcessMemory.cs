@@ -34,16 +34,6 @@ internal static class ProcessMemory
         }
     }
 
-    /// <summary>
-    /// Runs the finalizers of unreachable TorchSharp objects (native Scalars, autograd leftovers), so that their native
-    /// memory goes back to the allocator before the resident size is read.
-    /// </summary>
-    public static void Release()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-    }
-
     [DllImport("libc", EntryPoint = "mallopt")]
     private static extern int mallopt(int parameter, int value);
 }

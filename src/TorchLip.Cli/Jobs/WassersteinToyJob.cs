@@ -8,6 +8,8 @@ using System.Text.Json;
 using TorchLip.Cli.Output;
 using TorchLip.Data;
 using TorchLip.Modules;
+using TorchLip.Training;
+using TorchLip.Training.Metrics;
 using TorchSharp;
 using static TorchLip.torchlip.functional;
 using static TorchSharp.torch;
@@ -43,38 +45,36 @@ public static class WassersteinToyJob
         double truth = SquareImages.Wasserstein1;
         output.WriteLine(Invariant($"Data: {SquareImages.Size}x{SquareImages.Size} images, half black (label -1), half a centred {SquareImages.Side}x{SquareImages.Side} square of +1 or -1 (label +1); true W1 = {truth}"));
         var device = DeviceChoice.Resolve(options.Device);
-        using var model = ToyNetworks.Build(SquareImages.Size * SquareImages.Size, new long[] { 128, 64, 32 }, output, flatten: true);
+        using var model = WarningsToOutput.While(output, () => TutorialNetwork.Create(SquareImages.Size * SquareImages.Size));
         model.to(device);
         output.WriteLine(model);
         using var optimizer = torch.optim.Adam(model.parameters(), lr: options.LearningRate);
 
+        var trainer = new Trainer(model, optimizer, (scores, labels) => -kr_loss(scores, labels), new IMetric[] { new KRMetric() });
+        var batches = new GeneratedBatches(() =>
+        {
+            var (x, y) = SquareImages.Sample(options.BatchSize, images);
+            return (x.to(device), y.to(device));
+        }, options.StepsPerEpoch);
         var steps = new List<double>();
         var epochs = new List<WassersteinToyEpoch>();
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
-        {
-            var watch = Stopwatch.StartNew();
-            var progress = options.ShowProgress ? new ConsoleProgress(output, options.StepsPerEpoch) : null;
-            double sum = 0;
-            model.train();
-            for (int step = 0; step < options.StepsPerEpoch; step++)
+        ConsoleProgress? progress = null;
+        trainer.Fit(batches, options.Epochs,
+            onStep: step =>
             {
-                using var scope = torch.NewDisposeScope();
-                var (x, y) = SquareImages.Sample(options.BatchSize, images);
-                var kr = kr_loss(model.call(x.to(device)), y.to(device));
-                var loss = -kr;   // neg_kr_loss: maximise the estimate
-                optimizer.zero_grad();
-                loss.backward();
-                optimizer.step();
-                double estimate = kr.to_type(ScalarType.Float64).item<double>();
-                steps.Add(estimate);
-                sum += estimate;
-                progress?.Update(step + 1, -sum / (step + 1));
-            }
-            progress?.Clear();
-            var record = new WassersteinToyEpoch(epoch, -sum / options.StepsPerEpoch, sum / options.StepsPerEpoch, watch.Elapsed.TotalSeconds);
-            epochs.Add(record);
-            output.WriteLine(Invariant($"Epoch {epoch}/{options.Epochs}  loss: {record.Loss:0.0000} - KR: {record.Kr:0.0000} (true W1 = {truth}) - {record.Seconds:0.0}s"));
-        }
+                // The batch's estimate, on the weights that produced it (before the optimizer step).
+                steps.Add(step.Batch["KR"]);
+                if (!options.ShowProgress) return;
+                progress ??= new ConsoleProgress(output, step.StepsPerEpoch);
+                progress.Update(step.Step, step.RunningMeans[Trainer.LossName]);
+                if (step.Step == step.StepsPerEpoch) { progress.Clear(); progress = null; }
+            },
+            onEpoch: record =>
+            {
+                var epoch = new WassersteinToyEpoch(record.Epoch, record.Train[Trainer.LossName], record.Train["KR"], record.Seconds);
+                epochs.Add(epoch);
+                output.WriteLine(Invariant($"Epoch {epoch.Epoch}/{options.Epochs}  loss: {epoch.Loss:0.0000} - KR: {epoch.Kr:0.0000} (true W1 = {truth}) - {epoch.Seconds:0.0}s"));
+            });
 
         model.eval();
         double evalEstimate = EvalEstimate(model, device);

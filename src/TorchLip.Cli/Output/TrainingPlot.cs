@@ -1,42 +1,66 @@
 using System.Collections.Generic;
 using System.Linq;
 using ScottPlot;
-using TorchLip.Cli.Jobs;
 
 namespace TorchLip.Cli.Output;
 
-/// <summary>Draws the training curves (loss, KR, accuracy; train and validation) side by side into a PNG.</summary>
+/// <summary>Training curves into a PNG: one panel per metric, each with its training and (optional) validation column.</summary>
 public static class TrainingPlot
 {
-    /// <summary>Image width in pixels.</summary>
-    public const int Width = 1500;
-
-    /// <summary>Image height in pixels.</summary>
+    /// <summary>Height of the image in pixels (its width is <see cref="PanelWidth"/> per panel).</summary>
     public const int Height = 450;
+
+    /// <summary>Width of one panel in pixels.</summary>
+    public const int PanelWidth = 500;
+
+    /// <summary>Where a panel's legend goes.</summary>
+    public enum LegendAt
+    {
+        /// <summary>Upper right corner (decreasing curves).</summary>
+        UpperRight,
+
+        /// <summary>Lower right corner (increasing curves).</summary>
+        LowerRight,
+    }
+
+    /// <summary>One panel.</summary>
+    /// <param name="Title">Its title.</param>
+    /// <param name="Train">The training column's name.</param>
+    /// <param name="Validation">The validation column's name, or null.</param>
+    /// <param name="Legend">Where the legend goes.</param>
+    public sealed record Panel(string Title, string Train, string? Validation = null, LegendAt Legend = LegendAt.LowerRight);
+
+    /// <summary>One epoch's figures by column name.</summary>
+    /// <param name="Epoch">1-based epoch number.</param>
+    /// <param name="Values">The figures.</param>
+    public sealed record Row(int Epoch, IReadOnlyDictionary<string, double> Values);
 
     /// <summary>Writes the PNG.</summary>
     /// <param name="path">Target file (its extension should be .png).</param>
-    /// <param name="epochs">The per-epoch figures.</param>
-    public static void Save(string path, IReadOnlyList<EpochMetrics> epochs)
+    /// <param name="rows">The per-epoch figures.</param>
+    /// <param name="panels">The panels, left to right.</param>
+    public static void Save(string path, IReadOnlyList<Row> rows, IReadOnlyList<Panel> panels)
     {
         // A new Multiplot already holds one (empty) plot: use it as the first panel.
         var multiplot = new Multiplot { Layout = new ScottPlot.MultiplotLayouts.Columns() };
-        var x = epochs.Select(e => (double)e.Epoch).ToArray();
-        AddPanel(multiplot.GetPlot(0), "HKR loss", x, epochs.Select(e => e.Loss), epochs.Select(e => e.ValLoss), Alignment.UpperRight);
-        AddPanel(multiplot.AddPlot(), "KR (Wasserstein estimate)", x, epochs.Select(e => e.Kr), epochs.Select(e => e.ValKr), Alignment.LowerRight);
-        AddPanel(multiplot.AddPlot(), "Accuracy", x, epochs.Select(e => e.Acc), epochs.Select(e => e.ValAcc), Alignment.LowerRight);
-        multiplot.SavePng(path, Width, Height);
+        var x = rows.Select(r => (double)r.Epoch).ToArray();
+        for (int i = 0; i < panels.Count; i++)
+            AddPanel(i == 0 ? multiplot.GetPlot(0) : multiplot.AddPlot(), panels[i], x, rows);
+        multiplot.SavePng(path, PanelWidth * panels.Count, Height);
     }
 
-    private static void AddPanel(Plot plot, string title, double[] x, IEnumerable<double> train, IEnumerable<double> validation, Alignment legend)
+    private static void AddPanel(Plot plot, Panel panel, double[] x, IReadOnlyList<Row> rows)
     {
-        var t = plot.Add.Scatter(x, train.ToArray(), Colors.C0);
+        var t = plot.Add.Scatter(x, rows.Select(r => r.Values[panel.Train]).ToArray(), Colors.C0);
         t.LegendText = "train";
-        var v = plot.Add.Scatter(x, validation.ToArray(), Colors.C1);
-        v.LegendText = "validation";
-        plot.Title(title);
+        if (panel.Validation is string validation)
+        {
+            var v = plot.Add.Scatter(x, rows.Select(r => r.Values[validation]).ToArray(), Colors.C1);
+            v.LegendText = "validation";
+        }
+        plot.Title(panel.Title);
         plot.XLabel("epoch");
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-        plot.ShowLegend(legend);
+        plot.ShowLegend(panel.Legend == LegendAt.UpperRight ? Alignment.UpperRight : Alignment.LowerRight);
     }
 }

@@ -12,6 +12,9 @@ public class CliProcessTests
     [InlineData("mnist08 --epochs 0", "--epochs must be a positive integer, got 0.")]
     [InlineData("mnist08 --lr -1", "--lr must be a finite number > 0, got -1.")]
     [InlineData("mnist08 --batch-size 0", "--batch-size must be a positive integer, got 0.")]
+    [InlineData("mnist08 --digits 3", "--digits must be two different digits 0-9 separated by a comma, e.g. 0,8; got '3'.")]
+    [InlineData("mnist08 --digits 3,3", "--digits must be two different digits 0-9 separated by a comma, e.g. 0,8; got 3,3.")]
+    [InlineData("mnist08 --digits 1,12", "--digits must be two different digits 0-9 separated by a comma, e.g. 0,8; got 1,12.")]
     public void ABadOptionPrintsOneLineAndExitsWithTwo(string arguments, string message)
     {
         var (code, stdout, stderr) = Run(arguments);

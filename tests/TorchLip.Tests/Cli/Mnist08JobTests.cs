@@ -100,6 +100,24 @@ public class Mnist08JobTests : IDisposable
         AssertSavedModelsAgree();
     }
 
+    [Fact]
+    public void ABatchLargerThanTheTrainingSetIsRefusedWithTheSetsSize()
+    {
+        var e = Assert.Throws<OptionsException>(() => Mnist08Job.Run(new Mnist08Options { BatchSize = 20_000, Output = _output }, TextWriter.Null));
+        Assert.Contains("--batch-size (20000) is larger than the training set (11774 samples of digits 0 and 8)", e.Message);
+    }
+
+    [Fact]
+    public void AnyPairOfDigitsCanBeTrained()
+    {
+        using var text = new StringWriter();
+        var report = Mnist08Job.Run(new Mnist08Options { Digits = new[] { 1, 7 }, Epochs = 1, Output = _output }, text);
+        _log.WriteLine(text.ToString());
+        Assert.Equal(new[] { 1, 7 }, report.Options.Digits);
+        Assert.Equal(6742 + 6265, report.TrainSize);   // MNIST's training counts of digits 1 and 7
+        Assert.True(report.Epochs[^1].ValAcc > 0.95, $"val_acc {report.Epochs[^1].ValAcc}");
+    }
+
     private void AssertSavedModelsAgree()
     {
         // model.dat loads into a fresh tutorial model and model_exported.dat into a plain Sequential; both compute the same.

@@ -1,0 +1,167 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using TorchLip.Training.Metrics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TorchLip.Training;
+
+/// <summary>
+/// The training loop every job shares: for each batch of an <see cref="IBatchSource"/>, forward, loss, backward,
+/// optimizer step and the named metrics, each step in its own dispose scope; per epoch the sample-weighted means and,
+/// optionally, the figures on a validation set in eval mode.
+/// </summary>
+/// <remarks>
+/// Memory stays flat without collector calls: every tensor a step makes is freed with its scope, figures leave as
+/// doubles, and the loop creates no native <c>Scalar</c> (the library's hot paths cache theirs).
+/// </remarks>
+public sealed class Trainer
+{
+    /// <summary>The name of the loss column.</summary>
+    public const string LossName = "loss";
+
+    private readonly nn.Module<Tensor, Tensor> _model;
+    private readonly optim.Optimizer _optimizer;
+    private readonly Func<Tensor, Tensor, Tensor> _loss;
+
+    /// <summary>Creates the trainer.</summary>
+    /// <param name="model">The model (its mode is set to train for the steps and eval for validation).</param>
+    /// <param name="optimizer">The optimizer over the model's parameters.</param>
+    /// <param name="loss">(output, target) → scalar loss to minimise.</param>
+    /// <param name="metrics">Figures to track besides the loss; names unique and not "loss".</param>
+    /// <exception cref="ArgumentException">A metric name is empty, repeated or "loss".</exception>
+    public Trainer(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Func<Tensor, Tensor, Tensor> loss, IEnumerable<IMetric>? metrics = null)
+    {
+        _model = model ?? throw new ArgumentNullException(nameof(model), "Trainer: give the model to train.");
+        _optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer), "Trainer: give an optimizer over the model's parameters, e.g. torch.optim.Adam(model.parameters()).");
+        _loss = loss ?? throw new ArgumentNullException(nameof(loss), "Trainer: give the loss, a function (output, target) -> scalar tensor.");
+        Metrics = (metrics ?? Array.Empty<IMetric>()).ToList();
+        var names = new HashSet<string>(StringComparer.Ordinal) { LossName };
+        foreach (var metric in Metrics)
+        {
+            if (metric is null) throw new ArgumentException("Trainer: a metric is null.", nameof(metrics));
+            if (string.IsNullOrWhiteSpace(metric.Name)) throw new ArgumentException("Trainer: every metric needs a name (its column in reports).", nameof(metrics));
+            if (!names.Add(metric.Name))
+                throw new ArgumentException($"Trainer: two columns would be named '{metric.Name}' ('{LossName}' is the loss's); give each metric its own name.", nameof(metrics));
+        }
+    }
+
+    /// <summary>The tracked metrics, in column order after the loss.</summary>
+    public IReadOnlyList<IMetric> Metrics { get; }
+
+    /// <summary>Every column: "loss", then the metrics' names.</summary>
+    public IReadOnlyList<string> Columns => new[] { LossName }.Concat(Metrics.Select(m => m.Name)).ToList();
+
+    /// <summary>Trains for <paramref name="epochs"/> epochs.</summary>
+    /// <param name="train">The training batches.</param>
+    /// <param name="epochs">Number of epochs (≥ 1).</param>
+    /// <param name="validation">A validation set evaluated after each epoch, or null.</param>
+    /// <param name="onStep">Called after every step (progress bars, per-step records).</param>
+    /// <param name="onEpoch">Called after every epoch, with its record.</param>
+    /// <returns>One record per epoch.</returns>
+    /// <exception cref="ArgumentException">Bad arguments, before any step.</exception>
+    public IReadOnlyList<EpochRecord> Fit(IBatchSource train, int epochs, (Tensor X, Tensor Y)? validation = null,
+        Action<StepRecord>? onStep = null, Action<EpochRecord>? onEpoch = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Trainer.Fit: train for at least one epoch.");
+        if (validation is (Tensor vx, Tensor vy) && (vx is null || vy is null || vx.dim() == 0 || vy.dim() == 0 || vx.size(0) != vy.size(0)))
+            throw new ArgumentException("Trainer.Fit: the validation inputs and targets must hold the same number of samples along dimension 0.", nameof(validation));
+        var records = new List<EpochRecord>(epochs);
+        for (int epoch = 1; epoch <= epochs; epoch++)
+        {
+            var watch = Stopwatch.StartNew();
+            var means = TrainEpoch(train, epoch, onStep);
+            double trainSeconds = watch.Elapsed.TotalSeconds;
+            var val = validation is (Tensor x, Tensor y) ? Evaluate(x, y) : null;
+            var record = new EpochRecord(epoch, means, val, trainSeconds, watch.Elapsed.TotalSeconds - trainSeconds);
+            records.Add(record);
+            onEpoch?.Invoke(record);
+        }
+        return records;
+    }
+
+    /// <summary>The loss and metrics of the model on a whole set, in eval mode without gradient; the model's mode is restored.</summary>
+    /// <param name="x">Inputs.</param>
+    /// <param name="y">Targets.</param>
+    public IReadOnlyDictionary<string, double> Evaluate(Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        bool wasTraining = _model.training;
+        _model.eval();
+        try
+        {
+            using var noGrad = torch.no_grad();
+            using var scope = torch.NewDisposeScope();
+            var output = _model.call(x);
+            return Figures(_loss(output, y), output, y);
+        }
+        finally
+        {
+            if (wasTraining) _model.train();
+        }
+    }
+
+    /// <summary>One training step on (x, y) without metrics; returns the loss before the step.</summary>
+    /// <param name="x">The batch's inputs.</param>
+    /// <param name="y">Its targets.</param>
+    public double Step(Tensor x, Tensor y)
+    {
+        using var scope = torch.NewDisposeScope();
+        var loss = Backward(x, y).Loss;
+        return loss.to_type(ScalarType.Float64).item<double>();
+    }
+
+    private Dictionary<string, double> TrainEpoch(IBatchSource train, int epoch, Action<StepRecord>? onStep)
+    {
+        _model.train();
+        var sums = Columns.ToDictionary(c => c, _ => 0.0);
+        long samples = 0;
+        int steps = train.BatchesPerEpoch, step = 0;
+        using var batches = train.NextEpoch().GetEnumerator();
+        while (true)
+        {
+            Dictionary<string, double> batch;
+            long size;
+            using (var scope = torch.NewDisposeScope())
+            {
+                // The batch is drawn inside the step's scope: its tensors are freed with it.
+                if (!batches.MoveNext()) break;
+                var (x, y) = batches.Current;
+                var (loss, output) = Backward(x, y);
+                using (torch.no_grad()) batch = Figures(loss, output, y);
+                size = x.size(0);
+            }
+            step++;
+            samples += size;
+            foreach (var (name, value) in batch) sums[name] += value * size;
+            if (onStep is not null)
+                onStep(new StepRecord(epoch, step, steps, batch, sums.ToDictionary(kv => kv.Key, kv => kv.Value / samples)));
+        }
+        if (samples == 0) throw new InvalidOperationException("Trainer.Fit: the batch source yielded no batch for this epoch.");
+        return sums.ToDictionary(kv => kv.Key, kv => kv.Value / samples);
+    }
+
+    private (Tensor Loss, Tensor Output) Backward(Tensor x, Tensor y)
+    {
+        var output = _model.call(x);
+        var loss = _loss(output, y);
+        if (loss.numel() != 1)
+            throw new ArgumentException($"Trainer: the loss must be a scalar tensor, got shape [{string.Join(", ", loss.shape)}]; reduce it (mean).");
+        _optimizer.zero_grad();
+        loss.backward();
+        _optimizer.step();
+        return (loss, output);
+    }
+
+    private Dictionary<string, double> Figures(Tensor loss, Tensor output, Tensor y)
+    {
+        var figures = new Dictionary<string, double>(Metrics.Count + 1) { [LossName] = loss.detach().to_type(ScalarType.Float64).item<double>() };
+        var detached = output.detach();
+        foreach (var metric in Metrics) figures[metric.Name] = metric.Compute(detached, y);
+        return figures;
+    }
+}

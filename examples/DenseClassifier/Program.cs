@@ -2,13 +2,13 @@ using TorchSharp;
 using static TorchLip.torchlip;
 using static TorchLip.torchlip.functional;
 
+// A dense 1-Lipschitz classifier. The first TorchLip call loads libtorch (and explains what is missing if it cannot).
+var model = Sequential(SpectralLinear(16, 32), FullSort(), SpectralLinear(32, 16), FullSort(), FrobeniusLinear(16, 1));
 torch.manual_seed(0);
 torch.set_num_threads(1);
-// Two classes in 16 dimensions: Gaussian clouds around +1 and -1 (labels +1 / -1).
+// Two classes in 16 dimensions: Gaussian clouds around +0.3 and -0.3 (labels +1 / -1).
 var y = torch.randint(0, 2, 512).to_type(torch.float32) * 2 - 1;
-var x = torch.randn(512, 16) + y.unsqueeze(1);
-
-var model = Sequential(SpectralLinear(16, 32), FullSort(), SpectralLinear(32, 16), FullSort(), FrobeniusLinear(16, 1));
+var x = torch.randn(512, 16) + 0.3f * y.unsqueeze(1);
 var opt = torch.optim.Adam(model.parameters(), lr: 1e-2);
 for (int epoch = 1; epoch <= 5; epoch++)
 {

@@ -122,9 +122,11 @@ namespace TorchLip.Internal
         public static NativeLoadCause Diagnose(NativeLoadFacts f)
         {
             if (!f.LibTorchNextToApp && f.LibTorchUnderRuntimes is null) return NativeLoadCause.NoBackendPackage;
-            if (!f.LibTorchNextToApp) return NativeLoadCause.NoRuntimeIdentifier;
             if (f.LibTorchSharpPath is null) return NativeLoadCause.NoTorchSharpNative;
             if (f.IsLinux && f.SystemHasGlibcxx332 == false && f.NeedIsWeak == false) return NativeLoadCause.LibStdCxxTooOld;
+            // With a deps.json TorchSharp 0.107 finds natives under runtimes/ too; without one (a copied or hand-made
+            // layout) only the files next to the app count.
+            if (!f.LibTorchNextToApp) return NativeLoadCause.NoRuntimeIdentifier;
             return NativeLoadCause.Unknown;
         }
 
@@ -146,7 +148,7 @@ namespace TorchLip.Internal
                     break;
                 case NativeLoadCause.NoRuntimeIdentifier:
                     sb.Append($"The libtorch backend is there ({f!.LibTorchUnderRuntimes}) but only under runtimes/, not next to the app in {dir}: ")
-                      .Append("the project has no RuntimeIdentifier. Fix: add <RuntimeIdentifier>linux-x64</RuntimeIdentifier> ")
+                      .Append("the project has no RuntimeIdentifier, and the loader did not find it there. Fix: add <RuntimeIdentifier>linux-x64</RuntimeIdentifier> ")
                       .Append("(and <SelfContained>false</SelfContained>) to the project's PropertyGroup, then rebuild.");
                     break;
                 case NativeLoadCause.NoTorchSharpNative:
@@ -167,7 +169,9 @@ namespace TorchLip.Internal
                       .Append($"`ldd {f?.LibTorchSharpPath ?? Path.Combine(dir, "libLibTorchSharp.so")}` shows which dependency is missing.");
                     break;
             }
-            return sb.Append(" TorchSharp said: ").Append(torchSharpMessage).ToString();
+            // TorchSharp's message goes on with its whole probing trace; its first line is enough here (the trace stays in InnerException).
+            var first = torchSharpMessage.Split('\n')[0].Trim();
+            return sb.Append(" TorchSharp said: ").Append(first).ToString();
         }
 
         /// <summary>Whether a shared library's bytes define a symbol version (its name, NUL-terminated, in the string table).</summary>

@@ -3,10 +3,12 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.IO.Compression;
 using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
+using System.Xml.Linq;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -63,12 +65,22 @@ public sealed class PackageConsumerTests : IDisposable
         Dotnet(repo, $"pack src/TorchLip -c Release -o \"{feed}\" -p:Version={_version}");
         Assert.True(File.Exists(Path.Combine(feed, $"TorchLip.{_version}.nupkg")));
         Assert.True(File.Exists(Path.Combine(feed, $"TorchLip.{_version}.snupkg")));
+        using (var package = ZipFile.OpenRead(Path.Combine(feed, $"TorchLip.{_version}.nupkg")))
+        {
+            var nuspec = XDocument.Load(package.GetEntry("TorchLip.nuspec")!.Open());
+            var dependencies = nuspec.Descendants().Where(e => e.Name.LocalName == "dependency").Select(e => (string)e.Attribute("id")!).ToList();
+            Assert.Equal(new[] { "TorchSharp" }, dependencies);   // the backend is the user's choice
+            foreach (var entry in new[] { "README.md", "LICENSE", "lib/net10.0/TorchLip.dll", "lib/net10.0/TorchLip.xml",
+                         "build/TorchLip.targets", "buildTransitive/TorchLip.targets" })
+                Assert.NotNull(package.GetEntry(entry));
+        }
 
         // 2. A fresh console project, outside the repository, with the README's commands.
         var app = Path.Combine(_root, "app");
-        Dotnet(_root, "new console -o app --no-restore");
-        WriteNuGetConfig(app, feed);
-        Dotnet(app, $"add package TorchLip --version {_version} --source \"{feed}\"");
+        Dotnet(_root, "new console -o app");
+        Dotnet(app, "new nugetconfig");   // <clear/> and nuget.org, the registry the repository restores from
+        Dotnet(app, $"nuget add source \"{feed}\" --name torchlip-local --configfile nuget.config");
+        Dotnet(app, $"add package TorchLip --version {_version}");
         Dotnet(app, "add package libtorch-cpu-linux-x64 --version 2.10.0");
         var csproj = Path.Combine(app, "app.csproj");
         File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("</PropertyGroup>",

@@ -1,0 +1,204 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Xml.Linq;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace TorchLip.Tests.Packaging;
+
+/// <summary>
+/// TorchLip as a user gets it: packs src/TorchLip into a temporary feed, then builds and runs, outside the repository
+/// (no Directory.Build.* of ours above them), a fresh console project made with the README's commands and a copy of
+/// examples/DenseClassifier, both on the TorchLip and libtorch-cpu-linux-x64 packages.
+/// </summary>
+[Collection(Cli.SoloCollection.Name)]
+public sealed class PackageConsumerTests : IDisposable
+{
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(4);
+    private readonly ITestOutputHelper _output;
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "torchlip-consumer-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly string _version = "0.1.0-consumer" + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+
+    public PackageConsumerTests(ITestOutputHelper output) => _output = output;
+
+    /// <summary>The program the README's "Use it in your project" section shows is the example's; this one is shorter.</summary>
+    private const string TrainingProgram = """
+        using TorchSharp;
+        using static TorchLip.torchlip;
+        using static TorchLip.torchlip.functional;
+
+        var model = Sequential(SpectralLinear(8, 16), FullSort(), FrobeniusLinear(16, 1));
+        torch.manual_seed(1);
+        torch.set_num_threads(1);
+        var y = torch.randint(0, 2, 256).to_type(torch.float32) * 2 - 1;
+        var x = torch.randn(256, 8) + 0.5f * y.unsqueeze(1);
+        var opt = torch.optim.Adam(model.parameters(), lr: 1e-2);
+        for (int step = 0; step < 40; step++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var loss = hkr_loss(model.call(x).squeeze(-1), y, alpha: 10, min_margin: 1);
+            opt.zero_grad(); loss.backward(); opt.step();
+        }
+        model.eval();
+        Console.WriteLine($"lipschitz_estimate: {utils.lipschitz_pairwise_estimate(model, x[..128]):F6}");
+        Console.WriteLine($"max_singular_value: {utils.layer_singular_values(model).Max(l => l.Max):F7}");
+        """;
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void APackedTorchLipTrainsACertifiedNetworkInAFreshProjectAndTheExample()
+    {
+        if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess) return;   // the backend package is linux-x64
+        var repo = RepositoryRoot();
+        var feed = Path.Combine(_root, "feed");
+        Directory.CreateDirectory(feed);
+
+        // 1. Pack the library, as the README says, with a version of its own (so no cached 0.1.0 is reused).
+        Dotnet(repo, $"pack src/TorchLip -c Release -o \"{feed}\" -p:Version={_version}");
+        Assert.True(File.Exists(Path.Combine(feed, $"TorchLip.{_version}.nupkg")));
+        Assert.True(File.Exists(Path.Combine(feed, $"TorchLip.{_version}.snupkg")));
+        using (var package = ZipFile.OpenRead(Path.Combine(feed, $"TorchLip.{_version}.nupkg")))
+        {
+            var nuspec = XDocument.Load(package.GetEntry("TorchLip.nuspec")!.Open());
+            var dependencies = nuspec.Descendants().Where(e => e.Name.LocalName == "dependency").Select(e => (string)e.Attribute("id")!).ToList();
+            Assert.Equal(new[] { "TorchSharp" }, dependencies);   // the backend is the user's choice
+            foreach (var entry in new[] { "README.md", "LICENSE", "lib/net10.0/TorchLip.dll", "lib/net10.0/TorchLip.xml",
+                         "build/TorchLip.targets", "buildTransitive/TorchLip.targets" })
+                Assert.NotNull(package.GetEntry(entry));
+        }
+
+        // 2. A fresh console project, outside the repository, with the README's commands.
+        var app = Path.Combine(_root, "app");
+        Dotnet(_root, "new console -o app");
+        Dotnet(app, "new nugetconfig");   // <clear/> and nuget.org, the registry the repository restores from
+        Dotnet(app, $"nuget add source \"{feed}\" --name torchlip-local --configfile nuget.config");
+        Dotnet(app, $"add package TorchLip --version {_version}");
+        Dotnet(app, "add package libtorch-cpu-linux-x64 --version 2.10.0");
+        var csproj = Path.Combine(app, "app.csproj");
+        File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("</PropertyGroup>",
+            "  <RuntimeIdentifier>linux-x64</RuntimeIdentifier>\n  </PropertyGroup>"));
+        File.WriteAllText(Path.Combine(app, "Program.cs"), TrainingProgram);
+        AssertCertified(Dotnet(app, "run -c Release"));
+
+        // 3. examples/DenseClassifier, copied out of the repository and pointed at this feed.
+        var example = Path.Combine(_root, "example");
+        Directory.CreateDirectory(example);
+        var source = Path.Combine(repo, "examples", "DenseClassifier");
+        foreach (var name in new[] { "DenseClassifier.csproj", "Program.cs" })
+            File.Copy(Path.Combine(source, name), Path.Combine(example, name));
+        var exampleProject = Path.Combine(example, "DenseClassifier.csproj");
+        var text = File.ReadAllText(exampleProject);
+        Assert.Contains("<PackageReference Include=\"TorchLip\" Version=\"0.1.0\" />", text);
+        Assert.DoesNotContain("ProjectReference", text);
+        File.WriteAllText(exampleProject, text.Replace("Include=\"TorchLip\" Version=\"0.1.0\"", $"Include=\"TorchLip\" Version=\"{_version}\""));
+        WriteNuGetConfig(example, feed);
+        var output = Dotnet(example, "run -c Release");
+        AssertCertified(output);
+        var accuracy = Figure(output, "accuracy");
+        Assert.InRange(accuracy, 0.7, 1.0);
+    }
+
+    private void AssertCertified(string output)
+    {
+        var sigma = Figure(output, "max_singular_value");
+        var estimate = Figure(output, "lipschitz_estimate");
+        _output.WriteLine($"max_singular_value {sigma}, lipschitz_estimate {estimate}");
+        Assert.InRange(sigma, 1 - 1e-5, 1 + 1e-5);
+        Assert.InRange(estimate, 0.05, 1 + 1e-5);
+    }
+
+    private static double Figure(string output, string name)
+    {
+        var m = Regex.Match(output, "^" + name + @": ([-0-9.eE+]+)\s*$", RegexOptions.Multiline);
+        Assert.True(m.Success, $"no '{name}:' line in:\n{output}");
+        return double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    private static void WriteNuGetConfig(string folder, string feed)
+    {
+        // The temporary feed plus the registry the repository restores from (the user's configured nuget.org).
+        File.WriteAllText(Path.Combine(folder, "NuGet.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="local" value="{feed}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+              </packageSources>
+            </configuration>
+            """);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "TorchLip.slnx"))) return dir.FullName;
+        throw new InvalidOperationException("repository root (TorchLip.slnx) not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>
+    /// Runs dotnet with no build servers or reused MSBuild nodes (a node left alive would hold the output pipe open and
+    /// hang the test) and without the test host's MSBuild/VSTest environment; kills the whole tree on timeout.
+    /// </summary>
+    private string Dotnet(string workingDirectory, string arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", arguments)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var key in start.Environment.Keys.ToList())
+            if (key.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) || key.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)
+                || key.StartsWith("TESTINGPLATFORM", StringComparison.OrdinalIgnoreCase) || key == "DOTNET_HOST_PATH")
+                start.Environment.Remove(key);
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
+        start.Environment["UseSharedCompilation"] = "false";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
+
+        var text = new StringBuilder();
+        using var outDone = new ManualResetEventSlim();
+        using var errDone = new ManualResetEventSlim();
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { if (e.Data is null) outDone.Set(); else lock (text) text.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is null) errDone.Set(); else lock (text) text.AppendLine(e.Data); };
+        var clock = Stopwatch.StartNew();
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(StepTimeout))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"dotnet {arguments} ran past {StepTimeout.TotalMinutes} min in {workingDirectory}:\n{text}");
+        }
+        outDone.Wait(TimeSpan.FromSeconds(10));
+        errDone.Wait(TimeSpan.FromSeconds(10));
+        string all;
+        lock (text) all = text.ToString();
+        _output.WriteLine($"$ dotnet {arguments}   ({clock.Elapsed.TotalSeconds:F1} s, exit {process.ExitCode})");
+        Assert.True(process.ExitCode == 0, $"dotnet {arguments} failed with {process.ExitCode} in {workingDirectory}:\n{all}");
+        return all;
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        // The test's own package version, extracted into the global packages folder, goes too.
+        var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+                    ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        try { Directory.Delete(Path.Combine(cache, "torchlip", _version.ToLowerInvariant()), recursive: true); }
+        catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

@@ -34,6 +34,17 @@ internal static class ProcessMemory
         }
     }
 
+    /// <summary>
+    /// Runs the finalizers of unreachable TorchSharp objects: after the data is loaded (what reading MNIST left behind)
+    /// and at each epoch's end (TorchSharp's Adam makes native Scalars per step that only finalizers free). Without
+    /// these two the job's peak RSS measured 445 MB instead of about 350 MB. The trainer itself never collects.
+    /// </summary>
+    public static void ReleaseLoadingGarbage()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+    }
+
     [DllImport("libc", EntryPoint = "mallopt")]
     private static extern int mallopt(int parameter, int value);
 }

@@ -15,9 +15,10 @@ using Xunit.Abstractions;
 namespace TorchLip.Tests.Packaging;
 
 /// <summary>
-/// TorchLip as a user gets it: packs src/TorchLip into a temporary feed, then builds and runs, outside the repository
-/// (no Directory.Build.* of ours above them), a fresh console project made with the README's commands and a copy of
-/// examples/DenseClassifier, both on the TorchLip and libtorch-cpu-linux-x64 packages.
+/// TorchLip as a user gets it: packs src/TorchLip (and src/TorchLip.Data) into a temporary feed, then builds and runs,
+/// outside the repository (no Directory.Build.* of ours above them), a fresh console project made with the README's
+/// commands and copies of examples/DenseClassifier and examples/CertifyMnist08, on the packages and
+/// libtorch-cpu-linux-x64.
 /// </summary>
 [Collection(Cli.SoloCollection.Name)]
 public sealed class PackageConsumerTests : IDisposable
@@ -62,8 +63,7 @@ public sealed class PackageConsumerTests : IDisposable
         Directory.CreateDirectory(feed);
 
         // 1. Pack the library, as the README says, with a version of its own (so no cached 0.1.0 is reused).
-        Dotnet(repo, $"pack src/TorchLip -c Release -o \"{feed}\" -p:Version={_version}");
-        Assert.True(File.Exists(Path.Combine(feed, $"TorchLip.{_version}.nupkg")));
+        Pack(repo, feed, "TorchLip");
         Assert.True(File.Exists(Path.Combine(feed, $"TorchLip.{_version}.snupkg")));
         using (var package = ZipFile.OpenRead(Path.Combine(feed, $"TorchLip.{_version}.nupkg")))
         {
@@ -89,21 +89,78 @@ public sealed class PackageConsumerTests : IDisposable
         AssertCertified(Dotnet(app, "run -c Release"));
 
         // 3. examples/DenseClassifier, copied out of the repository and pointed at this feed.
-        var example = Path.Combine(_root, "example");
-        Directory.CreateDirectory(example);
-        var source = Path.Combine(repo, "examples", "DenseClassifier");
-        foreach (var name in new[] { "DenseClassifier.csproj", "Program.cs" })
-            File.Copy(Path.Combine(source, name), Path.Combine(example, name));
-        var exampleProject = Path.Combine(example, "DenseClassifier.csproj");
-        var text = File.ReadAllText(exampleProject);
-        Assert.Contains("<PackageReference Include=\"TorchLip\" Version=\"0.1.0\" />", text);
-        Assert.DoesNotContain("ProjectReference", text);
-        File.WriteAllText(exampleProject, text.Replace("Include=\"TorchLip\" Version=\"0.1.0\"", $"Include=\"TorchLip\" Version=\"{_version}\""));
-        WriteNuGetConfig(example, feed);
+        var example = CopyExample(repo, "DenseClassifier", feed, "TorchLip");
         var output = Dotnet(example, "run -c Release");
         AssertCertified(output);
         var accuracy = Figure(output, "accuracy");
         Assert.InRange(accuracy, 0.7, 1.0);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    [Trait("Category", "Network")]   // MNIST, fetched on first use (the real-data tests share the cache)
+    [Trait("Category", "RealData")]
+    public void TheMnistExampleOnTheDataPackageAloneTrainsAndNoAttackBeatsItsCertificates()
+    {
+        if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess) return;
+        var repo = RepositoryRoot();
+        var feed = Path.Combine(_root, "feed");
+        Directory.CreateDirectory(feed);
+        Pack(repo, feed, "TorchLip");
+        Pack(repo, feed, "TorchLip.Data");
+        using (var package = ZipFile.OpenRead(Path.Combine(feed, $"TorchLip.Data.{_version}.nupkg")))
+        {
+            var nuspec = XDocument.Load(package.GetEntry("TorchLip.Data.nuspec")!.Open());
+            var dependencies = nuspec.Descendants().Where(e => e.Name.LocalName == "dependency")
+                .Select(e => $"{(string)e.Attribute("id")!} {(string)e.Attribute("version")!}").ToList();
+            Assert.Equal(new[] { $"TorchLip {_version}" }, dependencies);
+            Assert.NotNull(package.GetEntry("lib/net10.0/TorchLip.Data.xml"));
+        }
+
+        // The example references TorchLip.Data (and the backend) only: TorchLip and its build step come through it.
+        var example = CopyExample(repo, "CertifyMnist08", feed, "TorchLip.Data");
+        Assert.DoesNotContain("Include=\"TorchLip\"", File.ReadAllText(Path.Combine(example, "CertifyMnist08.csproj")));
+        var output = Dotnet(example, "run -c Release -- 3");   // 3 epochs instead of 10
+
+        AssertCertified(output);
+        Assert.Contains("train 11774 images, test 1954 images", output);
+        double accuracy = Figure(output, "accuracy");
+        Assert.InRange(accuracy, 0.98, 1.0);
+        double previous = accuracy;
+        foreach (var eps in new[] { "0.5", "1.0", "1.5", "2.0" })
+        {
+            double certified = Figure(output, Regex.Escape($"certified_accuracy(eps={eps})"));
+            Assert.InRange(certified, 0.5, previous);
+            previous = certified;
+        }
+        Assert.Matches(@"(?m)^attack_within_certificate_changed: 0 of 1954\s*$", output);
+        var beyond = Regex.Match(output, @"(?m)^attack_within_twice_certificate_changed: (\d+) of 1954\s*$");
+        Assert.True(beyond.Success && long.Parse(beyond.Groups[1].Value, CultureInfo.InvariantCulture) > 0,
+            "with twice the room the attack should change some predictions (else it proves nothing):\n" + output);
+    }
+
+    private void Pack(string repo, string feed, string project)
+    {
+        Dotnet(repo, $"pack src/{project} -c Release -o \"{feed}\" -p:Version={_version}");
+        Assert.True(File.Exists(Path.Combine(feed, $"{project}.{_version}.nupkg")));
+    }
+
+    /// <summary>Copies examples/<paramref name="name"/> out of the repository, pointed at <paramref name="feed"/> and the packed version.</summary>
+    private string CopyExample(string repo, string name, string feed, string package)
+    {
+        var example = Path.Combine(_root, name);
+        Directory.CreateDirectory(example);
+        var source = Path.Combine(repo, "examples", name);
+        foreach (var file in new[] { name + ".csproj", "Program.cs" })
+            File.Copy(Path.Combine(source, file), Path.Combine(example, file));
+        var project = Path.Combine(example, name + ".csproj");
+        var text = File.ReadAllText(project);
+        var reference = $"<PackageReference Include=\"{package}\" Version=\"0.1.0\" />";
+        Assert.Contains(reference, text);
+        Assert.DoesNotContain("ProjectReference", text);
+        File.WriteAllText(project, text.Replace(reference, $"<PackageReference Include=\"{package}\" Version=\"{_version}\" />"));
+        WriteNuGetConfig(example, feed);
+        return example;
     }
 
     private void AssertCertified(string output)
@@ -198,7 +255,10 @@ public sealed class PackageConsumerTests : IDisposable
         // The test's own package version, extracted into the global packages folder, goes too.
         var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
                     ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        try { Directory.Delete(Path.Combine(cache, "torchlip", _version.ToLowerInvariant()), recursive: true); }
-        catch (IOException) { } catch (UnauthorizedAccessException) { }
+        foreach (var id in new[] { "torchlip", "torchlip.data" })
+        {
+            try { Directory.Delete(Path.Combine(cache, id, _version.ToLowerInvariant()), recursive: true); }
+            catch (IOException) { } catch (UnauthorizedAccessException) { } catch (ArgumentException) { }
+        }
     }
 }

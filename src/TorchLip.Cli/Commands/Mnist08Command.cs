@@ -18,37 +18,35 @@ public static class Mnist08Command
     public static Command Create()
     {
         var defaults = new Mnist08Options();
-        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => defaults.Epochs };
+        var common = new CommonOptions(defaults.Epochs, defaults.Seed, defaults.Threads, defaults.Device, defaults.Output,
+            "weight initialization and batch order", "model.dat, model_exported.dat, report.json and training.png");
         var batchSize = new Option<int>("--batch-size") { Description = "Samples per training step.", DefaultValueFactory = _ => defaults.BatchSize };
         var alpha = new Option<double>("--alpha") { Description = "HKR loss: weight of the hinge term.", DefaultValueFactory = _ => defaults.Alpha };
         var minMargin = new Option<double>("--min-margin") { Description = "HKR loss: hinge margin.", DefaultValueFactory = _ => defaults.MinMargin };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
-        var seed = new Option<long>("--seed") { Description = "Seed of weight initialization and batch order.", DefaultValueFactory = _ => defaults.Seed };
-        var threads = new Option<int>("--threads") { Description = "Torch intra-op threads, at most the number of cores (more than one can slow down several-fold when another process shares the cores).", DefaultValueFactory = _ => defaults.Threads };
         var dataDir = new Option<string?>("--data-dir") { Description = "MNIST directory (default: $TORCHLIP_DATA_DIR, else ~/.cache/torchlip/mnist); missing files are downloaded." };
         var digits = new Option<string>("--digits") { Description = "The two MNIST digits to tell apart, A,B: A is labelled +1, B -1.", DefaultValueFactory = _ => string.Join(",", defaults.Digits) };
-        var device = new Option<string>("--device") { Description = "Torch device: cpu, cuda or cuda:N.", DefaultValueFactory = _ => defaults.Device };
-        var output = new Option<string>("--output") { Description = "Output directory for model.dat, model_exported.dat, report.json and training.png.", DefaultValueFactory = _ => defaults.Output };
 
         var command = new Command("mnist08", "Train the deel-torchlip tutorial's 1-Lipschitz HKR classifier on MNIST digits 0 vs 8, then check and export it.")
         {
-            digits, epochs, batchSize, alpha, minMargin, lr, seed, threads, device, dataDir, output,
+            digits, batchSize, alpha, minMargin, lr, dataDir,
         };
+        common.AddTo(command);
         command.SetAction(parse => ParseDigits(parse.GetValue(digits)) is not int[] pair
             ? Fail($"--digits must be two different digits 0-9 separated by a comma, e.g. 0,8; got '{parse.GetValue(digits)}'.", Console.Error)
             : Execute(new Mnist08Options
         {
             Digits = pair,
-            Device = parse.GetValue(device) ?? defaults.Device,
-            Epochs = parse.GetValue(epochs),
+            Device = common.DeviceOf(parse),
+            Epochs = parse.GetValue(common.Epochs),
             BatchSize = parse.GetValue(batchSize),
             Alpha = parse.GetValue(alpha),
             MinMargin = parse.GetValue(minMargin),
             LearningRate = parse.GetValue(lr),
-            Seed = parse.GetValue(seed),
-            Threads = parse.GetValue(threads),
+            Seed = parse.GetValue(common.Seed),
+            Threads = parse.GetValue(common.Threads),
             DataDir = parse.GetValue(dataDir),
-            Output = parse.GetValue(output) ?? defaults.Output,
+            Output = common.OutputOf(parse),
             ShowProgress = !Console.IsOutputRedirected,
         }, Console.Out, Console.Error));
         return command;

@@ -94,15 +94,9 @@ public static class Mnist08Job
 
         output.WriteLine($"Training: {options.Epochs} epochs of {batches.BatchesPerEpoch} steps (batch {options.BatchSize}) on {device.type.ToString().ToLowerInvariant()}...");
         var epochs = new List<EpochMetrics>();
-        ConsoleProgress? progress = null;
+        var progress = ConsoleProgress.PerEpoch(output, options.ShowProgress);
         trainer.Fit(batches, options.Epochs, (testX, testY),
-            onStep: step =>
-            {
-                if (!options.ShowProgress) return;
-                progress ??= new ConsoleProgress(output, step.StepsPerEpoch);
-                progress.Update(step.Step, step.RunningMeans[Trainer.LossName]);
-                if (step.Step == step.StepsPerEpoch) { progress.Clear(); progress = null; }
-            },
+            onStep: progress,
             onEpoch: record =>
             {
                 // The epoch's RSS is read after TorchSharp's own garbage (Adam's per-step Scalars) is finalized; the

@@ -60,19 +60,13 @@ public sealed record Mnist08Options
     /// <summary>Every problem with the values, one line each (empty when all are usable).</summary>
     public IReadOnlyList<string> Validate()
     {
-        var errors = new List<string>();
+        var errors = CommonOptionChecks.Validate(Epochs, Seed, Threads, Device, Output);
         if (Digits is null || Digits.Count != 2 || Digits.Any(d => d < 0 || d > 9) || Digits[0] == Digits[1])
             errors.Add($"--digits must be two different digits 0-9 separated by a comma, e.g. 0,8; got {(Digits is null ? "nothing" : string.Join(",", Digits))}.");
-        if (DeviceChoice.Problem(Device) is string device) errors.Add(device);
-        if (Epochs <= 0) errors.Add($"--epochs must be a positive integer, got {Epochs}.");
         if (BatchSize <= 0) errors.Add($"--batch-size must be a positive integer, got {BatchSize}.");
         if (!(Alpha >= 0) || double.IsInfinity(Alpha)) errors.Add($"--alpha must be a finite number >= 0, got {Format(Alpha)}.");
         if (!(MinMargin >= 0) || double.IsInfinity(MinMargin)) errors.Add($"--min-margin must be a finite number >= 0, got {Format(MinMargin)}.");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) errors.Add($"--lr must be a finite number > 0, got {Format(LearningRate)}.");
-        if (Seed < 0) errors.Add($"--seed must be >= 0, got {Seed}.");
-        if (Threads < 1 || Threads > Environment.ProcessorCount)
-            errors.Add($"--threads must be between 1 and the {Environment.ProcessorCount} available cores, got {Threads}.");
-        if (string.IsNullOrWhiteSpace(Output)) errors.Add("--output must name a directory.");
         if (DataDir is not null && string.IsNullOrWhiteSpace(DataDir)) errors.Add("--data-dir must name a directory when given.");
         return errors;
     }

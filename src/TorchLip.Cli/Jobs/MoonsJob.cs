@@ -58,15 +58,9 @@ public static class MoonsJob
         var trainer = new Trainer(model, optimizer, (scores, targets) => hkr_loss(scores, targets, options.Alpha, options.MinMargin),
             new IMetric[] { new KRMetric(), new HingeMetric(options.MinMargin), new BinaryAccuracy() });
         var epochs = new List<MoonsEpoch>();
-        ConsoleProgress? progress = null;
+        var progress = ConsoleProgress.PerEpoch(output, options.ShowProgress);
         trainer.Fit(batches, options.Epochs,
-            onStep: step =>
-            {
-                if (!options.ShowProgress) return;
-                progress ??= new ConsoleProgress(output, step.StepsPerEpoch);
-                progress.Update(step.Step, step.RunningMeans[Trainer.LossName]);
-                if (step.Step == step.StepsPerEpoch) { progress.Clear(); progress = null; }
-            },
+            onStep: progress,
             onEpoch: record =>
             {
                 var t = record.Train;

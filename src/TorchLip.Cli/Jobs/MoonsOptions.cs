@@ -54,8 +54,7 @@ public sealed record MoonsOptions
     /// <summary>Every problem with the values, one line each.</summary>
     public IReadOnlyList<string> Validate()
     {
-        var errors = ToyJobOptions.Validate(Epochs, Seed, Threads, Output);
-        if (DeviceChoice.Problem(Device) is string device) errors.Add(device);
+        var errors = CommonOptionChecks.Validate(Epochs, Seed, Threads, Device, Output);
         if (Samples < 2) errors.Add($"--samples must be at least 2, got {Samples}.");
         if (!(Noise >= 0) || double.IsInfinity(Noise)) errors.Add($"--noise must be a finite number >= 0, got {Noise}.");
         if (BatchSize <= 0) errors.Add($"--batch-size must be a positive integer, got {BatchSize}.");

@@ -58,16 +58,13 @@ public static class WassersteinToyJob
         }, options.StepsPerEpoch);
         var steps = new List<double>();
         var epochs = new List<WassersteinToyEpoch>();
-        ConsoleProgress? progress = null;
+        var progress = ConsoleProgress.PerEpoch(output, options.ShowProgress);
         trainer.Fit(batches, options.Epochs,
             onStep: step =>
             {
                 // The batch's estimate, on the weights that produced it (before the optimizer step).
                 steps.Add(step.Batch["KR"]);
-                if (!options.ShowProgress) return;
-                progress ??= new ConsoleProgress(output, step.StepsPerEpoch);
-                progress.Update(step.Step, step.RunningMeans[Trainer.LossName]);
-                if (step.Step == step.StepsPerEpoch) { progress.Clear(); progress = null; }
+                progress(step);
             },
             onEpoch: record =>
             {

@@ -40,8 +40,7 @@ public sealed record WassersteinToyOptions
     /// <summary>Every problem with the values, one line each.</summary>
     public IReadOnlyList<string> Validate()
     {
-        var errors = ToyJobOptions.Validate(Epochs, Seed, Threads, Output);
-        if (DeviceChoice.Problem(Device) is string device) errors.Add(device);
+        var errors = CommonOptionChecks.Validate(Epochs, Seed, Threads, Device, Output);
         if (StepsPerEpoch <= 0) errors.Add($"--steps-per-epoch must be a positive integer, got {StepsPerEpoch}.");
         if (BatchSize < 2 || BatchSize % 2 != 0) errors.Add($"--batch-size must be an even integer >= 2 (half black images, half squares), got {BatchSize}.");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) errors.Add($"--lr must be a finite number > 0, got {LearningRate}.");

@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using TorchLip.Training;
 
 namespace TorchLip.Cli.Output;
 
@@ -15,6 +16,24 @@ public sealed class ConsoleProgress
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private TimeSpan? _lastDraw;
     private int _lastLength;
+
+    /// <summary>
+    /// The trainer's step callback of every command: one bar per epoch, redrawn with the running loss and erased when
+    /// the epoch's last step is done; nothing at all when <paramref name="show"/> is false (output not a terminal).
+    /// </summary>
+    /// <param name="writer">The terminal.</param>
+    /// <param name="show">Whether to draw.</param>
+    public static Action<StepRecord> PerEpoch(TextWriter writer, bool show)
+    {
+        ConsoleProgress? bar = null;
+        return step =>
+        {
+            if (!show) return;
+            bar ??= new ConsoleProgress(writer, step.StepsPerEpoch);
+            bar.Update(step.Step, step.RunningMeans[Trainer.LossName]);
+            if (step.Step == step.StepsPerEpoch) { bar.Clear(); bar = null; }
+        };
+    }
 
     /// <summary>Starts a bar for <paramref name="total"/> steps.</summary>
     /// <param name="writer">The terminal.</param>

@@ -3,12 +3,13 @@ using System.Collections.Generic;
 
 namespace TorchLip.Cli.Jobs;
 
-/// <summary>Checks of the options every toy job shares (epochs, seed, threads, output), one line per problem.</summary>
-internal static class ToyJobOptions
+/// <summary>Checks of the options every command shares (epochs, seed, threads, device, output), one line per problem.</summary>
+internal static class CommonOptionChecks
 {
-    public static List<string> Validate(int epochs, long seed, int threads, string output)
+    public static List<string> Validate(int epochs, long seed, int threads, string device, string output)
     {
         var errors = new List<string>();
+        if (DeviceChoice.Problem(device) is string problem) errors.Add(problem);
         if (epochs <= 0) errors.Add($"--epochs must be a positive integer, got {epochs}.");
         if (seed < 0) errors.Add($"--seed must be >= 0, got {seed}.");
         if (threads < 1 || threads > Environment.ProcessorCount)

@@ -53,6 +53,21 @@ public sealed class PackageConsumerTests : IDisposable
         Console.WriteLine($"max_singular_value: {utils.layer_singular_values(model).Max(l => l.Max):F7}");
         """;
 
+    /// <summary>
+    /// The commands that make a new project on the package, as the README shows them (with its feed path and version):
+    /// the first runs in the parent folder, the others in the project's.
+    /// </summary>
+    /// <param name="feed">The local feed (a path without spaces).</param>
+    /// <param name="version">The packed version.</param>
+    public static IReadOnlyList<string> NewProjectCommands(string feed, string version) => new[]
+    {
+        "new console -o app",
+        "new nugetconfig",   // <clear/> and nuget.org, the registry the repository restores from
+        $"nuget add source {feed} --name torchlip-local --configfile nuget.config",
+        $"add package TorchLip --version {version}",
+        "add package libtorch-cpu-linux-x64 --version 2.10.0",
+    };
+
     [Fact]
     [Trait("Category", "Slow")]
     public void APackedTorchLipTrainsACertifiedNetworkInAFreshProjectAndTheExample()
@@ -77,11 +92,9 @@ public sealed class PackageConsumerTests : IDisposable
 
         // 2. A fresh console project, outside the repository, with the README's commands.
         var app = Path.Combine(_root, "app");
-        Dotnet(_root, "new console -o app");
-        Dotnet(app, "new nugetconfig");   // <clear/> and nuget.org, the registry the repository restores from
-        Dotnet(app, $"nuget add source \"{feed}\" --name torchlip-local --configfile nuget.config");
-        Dotnet(app, $"add package TorchLip --version {_version}");
-        Dotnet(app, "add package libtorch-cpu-linux-x64 --version 2.10.0");
+        var commands = NewProjectCommands(feed, _version);
+        Dotnet(_root, commands[0]);
+        foreach (var command in commands.Skip(1)) Dotnet(app, command);
         var csproj = Path.Combine(app, "app.csproj");
         File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("</PropertyGroup>",
             "  <RuntimeIdentifier>linux-x64</RuntimeIdentifier>\n  </PropertyGroup>"));

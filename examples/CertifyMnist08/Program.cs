@@ -15,7 +15,7 @@ Console.WriteLine($"train {train.Count} images, test {test.Count} images");
 torch.manual_seed(0);
 var model = Sequential(torch.nn.Flatten(), SpectralLinear(784, 128), FullSort(), SpectralLinear(128, 64), FullSort(),
     SpectralLinear(64, 32), FullSort(), FrobeniusLinear(32, 1));
-var optimizer = torch.optim.Adam(model.parameters(), lr: 1e-3);
+var optimizer = optim.Adam(model.parameters(), lr: 1e-3);
 int epochs = args.Length > 0 ? int.Parse(args[0]) : 10;
 for (int epoch = 1; epoch <= epochs; epoch++)
 {

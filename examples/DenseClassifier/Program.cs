@@ -9,7 +9,7 @@ torch.set_num_threads(1);
 // Two classes in 16 dimensions: Gaussian clouds around +0.3 and -0.3 (labels +1 / -1).
 var y = torch.randint(0, 2, 512).to_type(torch.float32) * 2 - 1;
 var x = torch.randn(512, 16) + 0.3f * y.unsqueeze(1);
-var opt = torch.optim.Adam(model.parameters(), lr: 1e-2);
+var opt = optim.Adam(model.parameters(), lr: 1e-2);
 for (int epoch = 1; epoch <= 5; epoch++)
 {
     for (long i = 0; i < 512; i += 64)

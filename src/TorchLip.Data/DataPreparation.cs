@@ -28,12 +28,14 @@ public static class DataPreparation
 
         using var scope = torch.NewDisposeScope();
         var targets = dataset.targets;
-        var keep = targets.eq(class_a).logical_or(targets.eq(class_b)).nonzero().flatten();
-        var isA = targets.index_select(0, keep).eq(class_a);
-        var x = dataset.data.index_select(0, keep).to_type(ScalarType.Float32).div_(255f)
+        // Explicit Scalars, alive until the end: TorchSharp's implicit ones can be finalized during the native call.
+        using Scalar a = class_a.ToScalar(), b = class_b.ToScalar(), full = 255f.ToScalar(), two = 2f.ToScalar(), one = 1f.ToScalar();
+        var keep = targets.eq(a).logical_or(targets.eq(b)).nonzero().flatten();
+        var isA = targets.index_select(0, keep).eq(a);
+        var x = dataset.data.index_select(0, keep).to_type(ScalarType.Float32).div_(full)
             .reshape(-1, 1, MnistDataset.ImageSize, MnistDataset.ImageSize);
         // Only the two classes remain, so 2·[is class_a] − 1 is +1 for class_a and −1 for class_b.
-        var y = isA.to_type(ScalarType.Float32).mul(2f).sub(1f).reshape(-1, 1);
+        var y = isA.to_type(ScalarType.Float32).mul(two).sub(one).reshape(-1, 1);
         int classACount = (int)isA.sum().item<long>();
         return new BinaryClassData(x.MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope(), dataset.Train, class_a, class_b, classACount);
     }

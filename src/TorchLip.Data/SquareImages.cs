@@ -1,4 +1,5 @@
 using System;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace TorchLip.Data;
@@ -37,7 +38,8 @@ public static class SquareImages
         using var scope = NewDisposeScope();
         int half = count / 2, start = (Size - Side) / 2;
         var x = zeros(count, Size, Size);
-        var signs = randint(0, 2, new long[] { half, 1, 1 }, generator: generator).to_type(ScalarType.Float32).mul(2).sub(1);
+        using Scalar two = 2f.ToScalar(), one = 1f.ToScalar();
+        var signs = randint(0, 2, new long[] { half, 1, 1 }, generator: generator).to_type(ScalarType.Float32).mul(two).sub(one);
         x.narrow(0, half, half).narrow(1, start, Side).narrow(2, start, Side).copy_(signs.expand(half, Side, Side));
         var y = cat(new[] { -ones(half, 1), ones(half, 1) });
         return (x.MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope());

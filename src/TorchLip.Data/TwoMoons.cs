@@ -1,4 +1,5 @@
 using System;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace TorchLip.Data;
@@ -22,14 +23,16 @@ public static class TwoMoons
         using var scope = NewDisposeScope();
         using var generator = new TorchSharp.torch.Generator((ulong)seed);
         int upper = samples / 2, lower = samples - upper;
+        // Explicit Scalars, alive until the end: TorchSharp's implicit ones can be finalized during the native call.
+        using Scalar one = 1.0.ToScalar(), half = 0.5.ToScalar(), spread = noise.ToScalar();
         var tUpper = linspace(0, Math.PI, upper, dtype: ScalarType.Float64);
         var tLower = linspace(0, Math.PI, lower, dtype: ScalarType.Float64);
         var points = cat(new[]
         {
             stack(new[] { tUpper.cos(), tUpper.sin() }, 1),
-            stack(new[] { 1 - tLower.cos(), 0.5 - tLower.sin() }, 1),
+            stack(new[] { tLower.cos().neg().add(one, one), tLower.sin().neg().add(half, one) }, 1),
         });
-        points = points + noise * randn(samples, 2, dtype: ScalarType.Float64, generator: generator);
+        points = points.add(randn(samples, 2, dtype: ScalarType.Float64, generator: generator).mul(spread), one);
         var labels = cat(new[] { ones(upper, 1), -ones(lower, 1) });
         var order = randperm(samples, generator: generator);
         return (points.index_select(0, order).to_type(ScalarType.Float32).MoveToOuterDisposeScope(), labels.index_select(0, order).MoveToOuterDisposeScope());

@@ -27,7 +27,7 @@ internal static class StepBreakdown
         plainLoop.Run(20);
         var frobenius = network.layers.Select(l => l.module).OfType<Modules.FrobeniusLinear>().Single();
         var labels = data.Labels.narrow(0, 0, TrainingLoop.BatchSize);
-        using var adam = optim.Adam(network.parameters(), lr: 0);   // lr 0: times the update, changes nothing
+        using var adam = torchlip.optim.Adam(network.parameters(), lr: 0);   // lr 0: times the update, changes nothing
         using var one = torch.ones(1);
 
         var items = new List<(string name, int indent, Action body, Role role)> { ("full Lipschitz training step", 0, loop.Step, Role.None) };

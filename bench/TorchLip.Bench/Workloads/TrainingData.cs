@@ -64,7 +64,8 @@ internal sealed class TrainingData : IDisposable
         // One generator draws the data, then the batch order (as the benchmark always did).
         var generator = new Generator((ulong)seed);
         var images = torch.rand(new long[] { samples, 1, 28, 28 }, generator: generator);
-        var labels = torch.randint(0, 2, new long[] { samples }, generator: generator).to_type(ScalarType.Float32).mul_(2).sub_(1);
+        using Scalar two = 2.ToScalar(), one = 1.ToScalar();
+        var labels = torch.randint(0, 2, new long[] { samples }, generator: generator).to_type(ScalarType.Float32).mul_(two).sub_(one);
         return new TrainingData("random labels", images, labels, generator);
     }
 

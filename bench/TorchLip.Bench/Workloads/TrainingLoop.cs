@@ -29,7 +29,7 @@ internal sealed class TrainingLoop : IDisposable
         _model = model;
         _data = data;
         _model.train();
-        _optimizer = optim.Adam(model.parameters(), lr: LearningRate);
+        _optimizer = torchlip.optim.Adam(model.parameters(), lr: LearningRate);
         _trainer = new Trainer(model, _optimizer, (output, target) => torchlip.functional.hkr_loss(output, target, Alpha, MinMargin));
         _perm = NewPermutation();
     }

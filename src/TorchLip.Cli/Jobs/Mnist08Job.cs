@@ -88,7 +88,7 @@ public static class Mnist08Job
         // application) may reseed or draw from the global one during training.
         using var batches = new BatchIterator(x, y, options.BatchSize, options.Seed);
         output.WriteLine(model);
-        using var optimizer = torch.optim.Adam(model.parameters(), lr: options.LearningRate);
+        using var optimizer = torchlip.optim.Adam(model.parameters(), lr: options.LearningRate);
         var trainer = new Trainer(model, optimizer, (scores, labels) => hkr_loss(scores, labels, options.Alpha, options.MinMargin),
             new IMetric[] { new KRMetric(), new BinaryAccuracy() });
 

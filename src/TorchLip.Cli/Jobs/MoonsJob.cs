@@ -51,7 +51,7 @@ public static class MoonsJob
         using var model = WarningsToOutput.While(output, () => TutorialNetwork.Create(2, new long[] { 256, 128, 64 }, flatten: false));
         model.to(device);
         output.WriteLine(model);
-        using var optimizer = torch.optim.Adam(model.parameters(), lr: options.LearningRate);
+        using var optimizer = torchlip.optim.Adam(model.parameters(), lr: options.LearningRate);
 
         long n = options.Samples;
         using var batches = new BatchIterator(points, labels, options.BatchSize, options.Seed);

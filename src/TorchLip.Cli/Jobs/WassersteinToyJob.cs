@@ -48,7 +48,7 @@ public static class WassersteinToyJob
         using var model = WarningsToOutput.While(output, () => TutorialNetwork.Create(SquareImages.Size * SquareImages.Size));
         model.to(device);
         output.WriteLine(model);
-        using var optimizer = torch.optim.Adam(model.parameters(), lr: options.LearningRate);
+        using var optimizer = torchlip.optim.Adam(model.parameters(), lr: options.LearningRate);
 
         var trainer = new Trainer(model, optimizer, (scores, labels) => -kr_loss(scores, labels), new IMetric[] { new KRMetric() });
         var batches = new GeneratedBatches(() =>
@@ -105,15 +105,17 @@ public static class WassersteinToyJob
         using var scope = torch.NewDisposeScope();
         var x = ThreeImages().to(device);
         var f = model.call(x).to_type(ScalarType.Float64).flatten();
-        return ((f[1] + f[2]) / 2 - f[0]).item<double>();
+        using Scalar one = 1.ToScalar(), two = 2.ToScalar();
+        return (f[1].add(f[2], one).div(two) - f[0]).item<double>();
     }
 
     private static Tensor ThreeImages()
     {
         int start = (SquareImages.Size - SquareImages.Side) / 2;
         var x = zeros(3, SquareImages.Size, SquareImages.Size);
-        x[1].narrow(0, start, SquareImages.Side).narrow(1, start, SquareImages.Side).fill_(1);
-        x[2].narrow(0, start, SquareImages.Side).narrow(1, start, SquareImages.Side).fill_(-1);
+        using Scalar white = 1f.ToScalar(), black = (-1f).ToScalar();
+        x[1].narrow(0, start, SquareImages.Side).narrow(1, start, SquareImages.Side).fill_(white);
+        x[2].narrow(0, start, SquareImages.Side).narrow(1, start, SquareImages.Side).fill_(black);
         return x;
     }
 

@@ -98,7 +98,8 @@ namespace TorchLip.Evaluation
             Tensor correct, radius;
             if (f.dim() == 1)
             {
-                correct = f.gt(0).eq(Labels(y, n, who).to(f.device).gt(0)) & f.ne(0);
+                var zero = ScalarCache.Of(0.0);
+                correct = f.gt(zero).eq(Labels(y, n, who).to(f.device).gt(zero)) & f.ne(zero);
                 radius = BinaryRadii(f, bounds);
             }
             else
@@ -108,16 +109,21 @@ namespace TorchLip.Evaluation
                 correct = top1.eq(classes.to(f.device).to_type(ScalarType.Int64));
                 radius = margin;
             }
-            return (correct & radius.gt(epsilon)).to_type(ScalarType.Float64).mean().item<double>();
+            using var eps = epsilon.ToScalar();
+            return (correct & radius.gt(eps)).to_type(ScalarType.Float64).mean().item<double>();
         }
 
-        private static Tensor BinaryRadii(Tensor f, (double map, double output) bounds) => f.abs() / bounds.output;
+        private static Tensor BinaryRadii(Tensor f, (double map, double output) bounds)
+        {
+            using var bound = bounds.output.ToScalar();
+            return f.abs().div(bound);
+        }
 
         private static (Tensor top1, Tensor radius) MulticlassRadii(Tensor f, (double map, double output) bounds)
         {
             var (values, indices) = f.topk(2, dim: 1);
-            double speed = Math.Min(2 * bounds.output, Math.Sqrt(2) * bounds.map);
-            return (indices[TensorIndex.Colon, 0], (values[TensorIndex.Colon, 0] - values[TensorIndex.Colon, 1]) / speed);
+            using var speed = Math.Min(2 * bounds.output, Math.Sqrt(2) * bounds.map).ToScalar();
+            return (indices[TensorIndex.Colon, 0], (values[TensorIndex.Colon, 0] - values[TensorIndex.Colon, 1]).div(speed));
         }
 
         /// <summary>The model's outputs in eval mode, float64: (N) for one output, (N, C) for C ≥ 2.</summary>

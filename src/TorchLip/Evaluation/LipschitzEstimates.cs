@@ -54,13 +54,14 @@ namespace TorchLip.Evaluation
             using var generator = new Generator((ulong)seed, x.device);
             long n = x.shape[0];
             var fx = Flat(model.call(x));
+            using var eps = epsilon.ToScalar();
             var best = 0.0;
             for (int d = 0; d < draws; d++)
             {
                 using var draw = torch.NewDisposeScope();
                 var g = torch.randn(x.shape, dtype: x.dtype, device: x.device, generator: generator);
-                var gNorm = g.reshape(n, -1).norm(1, true, 2.0f).clamp_min(1e-30);
-                var shifted = x + Broadcast(g.reshape(n, -1) / gNorm * epsilon, x);
+                var gNorm = g.reshape(n, -1).norm(1, true, 2.0f).clamp_min(ScalarCache.Of(1e-30));
+                var shifted = x.add(Broadcast(g.reshape(n, -1).div(gNorm).mul(eps), x), ScalarCache.Of(1.0));
                 var delta = Flat(shifted - x);
                 var ratio = (Flat(model.call(shifted)) - fx).norm(1, false, 2.0f) / delta.norm(1, false, 2.0f);
                 best = Math.Max(best, ratio.max().item<double>());
@@ -84,10 +85,10 @@ namespace TorchLip.Evaluation
             using var scope = torch.NewDisposeScope();
             var f = Flat(model.call(x));
             var xs = Flat(x);
-            var sq = xs.pow(2).sum(1, true);
+            var sq = xs.mul(xs).sum(1, true);
             // ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b in float64: one matrix product per block instead of cdist's exact O(N²·d) loop;
             // equal inputs come out as rounding noise (~1e-16·‖x‖²) instead of 0, so below 1e-10·max‖x‖² they count as identical.
-            double identical = 1e-10 * Math.Max(sq.max().item<double>(), double.Epsilon);
+            using var identical = (1e-10 * Math.Max(sq.max().item<double>(), double.Epsilon)).ToScalar();
             double best = double.NegativeInfinity;
             const long block = 256;
             for (long start = 0; start < xs.shape[0]; start += block)
@@ -97,10 +98,10 @@ namespace TorchLip.Evaluation
                 var rows = xs[TensorIndex.Slice(start, end)];
                 // The ratio is symmetric in the pair: each block of rows is paired with itself and the columns after it only.
                 var columns = xs[TensorIndex.Slice(start)];
-                var dx2 = (sq[TensorIndex.Slice(start, end)] + sq[TensorIndex.Slice(start)].t() - 2 * rows.mm(columns.t())).clamp_min(0.0);
+                var dx2 = (sq[TensorIndex.Slice(start, end)].add(sq[TensorIndex.Slice(start)].t(), ScalarCache.Of(1.0)) - rows.mm(columns.t()).mul(ScalarCache.Of(2.0))).clamp_min(ScalarCache.Of(0.0));
                 var distinct = dx2.gt(identical);
                 var df = torch.cdist(f[TensorIndex.Slice(start, end)], f[TensorIndex.Slice(start)], 2.0, compute_mode.donot_use_mm_for_euclid_dist);   // few outputs: exact is cheap
-                var ratio = torch.where(distinct, df / torch.where(distinct, dx2, torch.ones_like(dx2)).sqrt(), torch.full_like(df, double.NegativeInfinity));
+                var ratio = torch.where(distinct, df / torch.where(distinct, dx2, torch.ones_like(dx2)).sqrt(), torch.full_like(df, ScalarCache.Of(double.NegativeInfinity)));
                 best = Math.Max(best, ratio.max().item<double>());
             }
             if (double.IsNegativeInfinity(best))

@@ -87,8 +87,8 @@ namespace TorchLip
             public static Tensor lipschitz_prelu(Tensor input, Tensor weight, double k_coef_lip = 1.0)
             {
                 ArgumentChecks.PositiveFinite(k_coef_lip, nameof(k_coef_lip));
-                var y = nn.functional.prelu(input, weight.clamp(-1.0, 1.0));
-                return k_coef_lip == 1.0 ? y : y * k_coef_lip;
+                var y = nn.functional.prelu(input, weight.clamp(ScalarCache.Of(-1.0), ScalarCache.Of(1.0)));
+                return k_coef_lip == 1.0 ? y : y.mul(ScalarCache.Of(k_coef_lip));
             }
         }
     }

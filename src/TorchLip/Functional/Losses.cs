@@ -36,7 +36,7 @@ namespace TorchLip
                 MeanWhere(x, y.eq(ScalarCache.Of(a))).sub(MeanWhere(x, y.eq(ScalarCache.Of(b))));
 
             private static Tensor Hinge(Tensor x, Tensor y, double min_margin) =>
-                nn.functional.relu(y.to_type(x.dtype).mul(x).neg().add(ScalarCache.Of(min_margin))).mean();
+                nn.functional.relu(y.to_type(x.dtype).mul(x).neg().add(ScalarCache.Of(min_margin), ScalarCache.Of(1.0))).mean();
 
             private static Tensor MeanWhere(Tensor x, Tensor mask)
             {
@@ -113,7 +113,7 @@ namespace TorchLip
             using var scope = torch.NewDisposeScope();
             if (!(target.eq(ScalarCache.Of(a)) | target.eq(ScalarCache.Of(b))).all().item<bool>())
             {
-                var bad = target.masked_select(~(target.eq(a) | target.eq(b)))[0].to_type(ScalarType.Float64).item<double>();
+                var bad = target.masked_select(~(target.eq(ScalarCache.Of(a)) | target.eq(ScalarCache.Of(b))))[0].to_type(ScalarType.Float64).item<double>();
                 throw new ArgumentException($"{who}: labels must be {a} or {b}, found {bad}; {fix}.", "target");
             }
         }

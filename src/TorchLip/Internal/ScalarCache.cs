@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading;
 using TorchSharp;
 
 namespace TorchLip.Internal
@@ -13,6 +14,10 @@ namespace TorchLip.Internal
     /// (measured: past 1 GB without periodic <c>GC.Collect()</c>). Per-step code takes its Scalars from here instead. The
     /// cache holds at most <see cref="Capacity"/> values; past that each call makes a Scalar left to its finalizer, so
     /// the cache is for constants, not for values computed per step.
+    /// A Scalar must also stay reachable until the native call that reads it returns: TorchSharp passes only its handle,
+    /// so a temporary can be finalized (freed) by the collector while libtorch reads it ("Expected false to be true ...
+    /// Scalar.h:140"). Cached Scalars are reachable forever; those made past the capacity are kept in a ring of the
+    /// last <see cref="Capacity"/> so that they outlive the call they were made for.
     /// </remarks>
     internal static class ScalarCache
     {
@@ -20,13 +25,21 @@ namespace TorchLip.Internal
         public const int Capacity = 4096;
 
         private static readonly ConcurrentDictionary<double, Scalar> Values = new();
+        private static readonly Scalar?[] Recent = new Scalar?[Capacity];
+        private static int _next;
 
         /// <summary>The cached Scalar for <paramref name="value"/> (never dispose it).</summary>
         /// <param name="value">The constant.</param>
         public static Scalar Of(double value)
         {
             if (Values.TryGetValue(value, out var scalar)) return scalar;
-            if (Values.Count >= Capacity) return value.ToScalar();   // left to its finalizer: only past the capacity
+            if (Values.Count >= Capacity)
+            {
+                // Left to its finalizer once Capacity more have been made, long after the call it is for.
+                var made = value.ToScalar();
+                Recent[(int)((uint)Interlocked.Increment(ref _next) % Capacity)] = made;
+                return made;
+            }
             return Values.GetOrAdd(value, v => v.ToScalar());
         }
     }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using TorchSharp;
+using TorchLip.Internal;
 using static TorchSharp.torch;
 
 namespace TorchLip.Normalizers
@@ -55,9 +56,9 @@ namespace TorchLip.Normalizers
             var saved = ctx.get_saved_variables();
             Tensor m = saved[0], p = saved[1], a = saved[2], e = saved[3], e2 = saved[4];
             var dT = grad_output.mm(p.t());
-            var s = dT.add(dT.t());
+            var s = dT.add(dT.t(), ScalarCache.Of(1.0));
             var se = s.mm(e);
-            var dQs = se.add(se.t()).mul_(ThreeEighths).add_(s, Half).neg_();   // ∂Q + ∂Qᵀ
+            var dQs = se.add(se.t(), ScalarCache.Of(1.0)).mul_(ThreeEighths).add_(s, Half).neg_();   // ∂Q + ∂Qᵀ
             var dM = p.t().mm(dQs).mm(p).mm(m);
             if (!(bool)ctx.get_data("p_requires_grad")) return new List<Tensor> { dM, null!, null! };
             var t = e2.mul(ThreeEighths).add_(e, Half);

@@ -23,7 +23,7 @@ namespace TorchLip
                 Internal.ArgumentChecks.MinRank(w, 2, nameof(w), "frobenius_normalization");
                 Internal.ArgumentChecks.FloatingPoint(w, nameof(w), "frobenius_normalization");
                 var normalized = Constraints.FrobeniusNormalization.Normalize(w, disjoint_neurons);
-                return (scale == 1.0 ? normalized : normalized * scale).to_type(w.dtype);
+                return (scale == 1.0 ? normalized : normalized.mul(ScalarCache.Of(scale))).to_type(w.dtype);
             }
         }
     }

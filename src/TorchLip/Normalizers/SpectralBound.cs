@@ -33,7 +33,8 @@ namespace TorchLip.Normalizers
             var g = gram.detach().to_type(ScalarType.Float64);
             double frob = g.norm().item<double>();
             if (!(frob > 0) || double.IsInfinity(frob)) return frob;
-            var h = g / frob;
+            using var norm = frob.ToScalar();
+            var h = g.div(norm);
             for (int i = 0; i < Squarings; i++) h = h.mm(h);
             return frob * Math.Pow(h.norm().item<double>(), 1.0 / (1 << Squarings));
         }

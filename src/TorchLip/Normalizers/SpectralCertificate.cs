@@ -1,6 +1,7 @@
 using System;
 using TorchSharp;
 using static TorchSharp.torch;
+using TorchLip.Internal;
 using TorchLip.Internal.Cpu;
 
 namespace TorchLip.Normalizers
@@ -105,7 +106,7 @@ namespace TorchLip.Normalizers
             long m = f.size(0);
             var q = f.mm(gram).mm(f.t());
             double computed = q.sub_(torch.eye(m, dtype: ScalarType.Float64, device: q.device)).norm().item<double>();
-            return FactoredResidual(computed, f.square().sum().item<double>() * (1 + Gamma(m * m)), frobeniusSquared, m, n);
+            return FactoredResidual(computed, f.mul(f).sum().item<double>() * (1 + Gamma(m * m)), frobeniusSquared, m, n);
         }
 
         /// <summary>
@@ -122,7 +123,7 @@ namespace TorchLip.Normalizers
             if (w64.size(0) > w64.size(1)) w64 = w64.t();
             long m = w64.size(0), n = w64.size(1);
             // G/k² = (W/k)(W/k)ᵀ up to one more rounding per entry; ‖fl(W·Wᵀ) − W·Wᵀ‖_F ≤ γ_n·‖W‖_F², ‖W‖_F² ≤ tr(G)(1 + 2γ_(n+m)).
-            var g = w64.mm(w64.t()).div_(k * k);
+            var g = w64.mm(w64.t()).div_(ScalarCache.Of(k * k));
             double rounding = 1.01 * (Gamma(n) + 2 * U64) * Trace(g) * (1 + 2 * Gamma(n + m)) + 4 * U64;
             double computed = (g - torch.eye(m, dtype: ScalarType.Float64, device: g.device)).norm().item<double>();
             double residual = double.IsFinite(computed) ? computed * (1 + 4 * Gamma(m * m + 1)) + rounding : double.PositiveInfinity;
@@ -142,14 +143,14 @@ namespace TorchLip.Normalizers
         {
             using var noGrad = torch.no_grad();
             using var scope = torch.NewDisposeScope();
-            var g = (gram + gram.t()).mul_(0.5);
+            var g = gram.add(gram.t(), ScalarCache.Of(1.0)).mul_(ScalarCache.Of(0.5));
             long m = g.size(0);
             Tensor values, vectors;
             try { (values, vectors) = torch.linalg.eigh(g); }
             catch (Exception) { return double.PositiveInfinity; }
             double top = values.max().item<double>(), largest = values.abs().max().item<double>();
             if (!double.IsFinite(top) || !double.IsFinite(largest)) return double.PositiveInfinity;
-            double gm = Gamma(m), vSquared = vectors.square().sum().item<double>(), gNorm = g.norm().item<double>();
+            double gm = Gamma(m), vSquared = vectors.mul(vectors).sum().item<double>(), gNorm = g.norm().item<double>();
             var eye = torch.eye(m, dtype: ScalarType.Float64, device: g.device);
             double orthogonality = (vectors.t().mm(vectors) - eye).norm().item<double>() * (1 + 4 * Gamma(m * m + 1)) + 1.01 * gm * vSquared;
             var rebuilt = (vectors * values.unsqueeze(0)).mm(vectors.t());

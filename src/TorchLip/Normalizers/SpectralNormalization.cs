@@ -82,7 +82,7 @@ namespace TorchLip
                     if (done) break;
                 }
                 var sigma = cur.mm(kernel.t()).norm();
-                var normalized = kernel / (sigma + eps);
+                var normalized = kernel / sigma.add(ScalarCache.Of(eps), ScalarCache.Of(1.0));
                 return (normalized.MoveToOuterDisposeScope(), cur.MoveToOuterDisposeScope(), sigma.MoveToOuterDisposeScope(), iterations);
             }
         }

@@ -91,7 +91,7 @@ namespace TorchLip.Normalizers
                 if (!torch.isfinite(view.detach()).all().item<bool>()) throw ArgumentChecks.NotFinite(who?.ToString() ?? "WarmBjorck", "the raw weight");
                 // Finite float64 entries whose squares overflow: a power of two rescales the view exactly.
                 double top = view.detach().abs().max().to_type(ScalarType.Float64).item<double>();
-                double scale = Math.Pow(2, -Math.Ceiling(Math.Log2(top)));
+                using var scale = Math.Pow(2, -Math.Ceiling(Math.Log2(top))).ToScalar();
                 view = view.mul(scale);
                 start = start.div_(scale);
                 gram = SpectralCertificate.Gram64(view)!;
@@ -189,7 +189,7 @@ namespace TorchLip.Normalizers
             long side = p64.size(0);
             var e = torch.eye(side, dtype: ScalarType.Float64, device: p64.device).sub_(p64.mm(a64).mm(p64.t()));
             double computed = e.norm().item<double>();
-            double factor = p64.square().sum().item<double>() * (1 + SpectralCertificate.Gamma(side * side));
+            double factor = p64.mul(p64).sum().item<double>() * (1 + SpectralCertificate.Gamma(side * side));
             return (e, SpectralCertificate.FactoredResidual(computed, factor, frobenius, side, n));
         }
     }

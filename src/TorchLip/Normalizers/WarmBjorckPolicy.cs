@@ -70,7 +70,7 @@ namespace TorchLip.Normalizers
             {
                 // Not seen for a finite weight; still never an exception: the Frobenius normalization is a contraction.
                 using (torch.no_grad()) state = Fresh(a64).to_type(view.dtype);
-                var normalized = view64.div(view64.norm().clamp_min(1e-300));
+                var normalized = view64.div(view64.norm().clamp_min(ScalarCache.Of(1e-300)));
                 return (ConstrainedWeight.Formed((tall ? normalized.t() : normalized).reshape(shape), view.dtype, 1.0, ConstrainedWeight.BoundKind.Norm), state, steps);
             }
             using (torch.no_grad()) state = fine.State.to_type(view.dtype);
@@ -83,7 +83,7 @@ namespace TorchLip.Normalizers
         public static Tensor Fresh(Tensor a64)
         {
             double bound = SpectralBound.LambdaMaxBound(a64);
-            double scale = bound > 0 && double.IsFinite(bound) ? 1 / Math.Sqrt(bound) : 1.0;
+            using var scale = (bound > 0 && double.IsFinite(bound) ? 1 / Math.Sqrt(bound) : 1.0).ToScalar();
             return torch.eye(a64.size(0), dtype: ScalarType.Float64, device: a64.device).mul_(scale);
         }
 
@@ -93,7 +93,8 @@ namespace TorchLip.Normalizers
             using var noGrad = torch.no_grad();
             using var scope = torch.NewDisposeScope();
             var q = torch.eye(side, dtype: ScalarType.Float64, device: it.Error.device) - it.Error;
-            double factor = it.State.to_type(ScalarType.Float64).square().sum().item<double>() * (1 + SpectralCertificate.Gamma(side * side));
+            var state64 = it.State.to_type(ScalarType.Float64);
+            double factor = state64.mul(state64).sum().item<double>() * (1 + SpectralCertificate.Gamma(side * side));
             double rounding = SpectralCertificate.FactoredResidual(0, factor, frobenius, side, n);
             return SpectralCertificate.TightSigma(q, rounding);
         }

@@ -25,7 +25,7 @@ public class CertificatesTests
         // A few large steps so the weights are not the initial ones.
         var x = torch.randn(64, 8);
         var y = torch.sign(x[TensorIndex.Colon, 0] * x[TensorIndex.Colon, 1] + 0.1);
-        var opt = torch.optim.Adam(model.parameters(), lr: 0.1);
+        var opt = torchlip.optim.Adam(model.parameters(), lr: 0.1);
         for (int i = 0; i < 20; i++)
         {
             using var step = torch.NewDisposeScope();

@@ -49,7 +49,8 @@ namespace TorchLip.Constraints
             using var noGrad = torch.no_grad();
             long rows = raw.size(0), cols = raw.numel() / Math.Max(1, rows);
             var sigma = SpectralNormalization.Estimate(raw, ConstraintDefaults.InitialSpectralIterations);
-            var start = torch.eye(Math.Min(rows, cols), dtype: raw.dtype, device: raw.device) / Math.Max(sigma, 1e-30);
+            using var inverse = Math.Max(sigma, 1e-30).ToScalar();
+            var start = torch.eye(Math.Min(rows, cols), dtype: raw.dtype, device: raw.device).div(inverse);
             return new[] { (PreconditionerBuffer, start) };
         }
 

@@ -25,7 +25,7 @@ namespace TorchLip.Internal.Cpu
         public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
         {
             var m = ctx.get_saved_variables()[0];
-            return new List<Tensor> { (grad_output + grad_output.t()).mm(m) };
+            return new List<Tensor> { grad_output.add(grad_output.t(), ScalarCache.Of(1.0)).mm(m) };
         }
     }
 }

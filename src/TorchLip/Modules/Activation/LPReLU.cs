@@ -20,7 +20,8 @@ namespace TorchLip.Modules
         public LPReLU(int num_parameters = 1, double init = 0.25, double k_coef_lip = 1.0) : base(nameof(LPReLU), k_coef_lip)
         {
             ArgumentChecks.Positive(num_parameters, nameof(num_parameters));
-            weight = nn.Parameter(torch.full(num_parameters, init));
+            using var value = init.ToScalar();
+            weight = nn.Parameter(torch.full(num_parameters, value));
             RegisterComponents();
         }
 

@@ -179,6 +179,34 @@ public sealed class PackageConsumerTests : IDisposable
             "with twice the room the attack should change some predictions (else it proves nothing):\n" + output);
     }
 
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void TheToolPackageCarriesOneLibtorchAndItsInstallRuns()
+    {
+        if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess) return;
+        var repo = RepositoryRoot();
+        var feed = Path.Combine(_root, "feed");
+        Directory.CreateDirectory(feed);
+        Pack(repo, feed, "TorchLip.Cli");
+        var package = Path.Combine(feed, $"TorchLip.Cli.{_version}.nupkg");
+        using (var zip = ZipFile.OpenRead(package))
+        {
+            var natives = zip.Entries.Where(e => e.Name.EndsWith(".so", StringComparison.Ordinal) || e.Name.Contains(".so.", StringComparison.Ordinal))
+                .Select(e => e.Name).ToList();
+            Assert.Single(natives, n => n == "libtorch_cpu.so");
+            Assert.Contains("libLibTorchSharp.so", natives);
+            foreach (var unused in new[] { "libtorch_python.so", "libtorchbind_test.so", "libjitbackend_test.so" })
+                Assert.DoesNotContain(unused, natives);
+        }
+        _output.WriteLine($"tool package: {new FileInfo(package).Length / 1e6:F1} MB");
+
+        var tools = Path.Combine(_root, "tools");
+        Dotnet(_root, $"tool install --tool-path \"{tools}\" --add-source \"{feed}\" TorchLip.Cli --version {_version}");
+        var output = Run(Path.Combine(tools, "torchlip"), _root, $"moons --epochs 1 --samples 400 --batch-size 100 --output \"{Path.Combine(_root, "moons")}\"");
+        Assert.Contains("Epoch 1/1", output);
+        Assert.True(File.Exists(Path.Combine(_root, "moons", "report.json")), output);
+    }
+
     private void Pack(string repo, string feed, string project)
     {
         Dotnet(repo, $"pack src/{project} -c Release -o \"{feed}\" -p:Version={_version}");
@@ -245,9 +273,11 @@ public sealed class PackageConsumerTests : IDisposable
     /// Runs dotnet with no build servers or reused MSBuild nodes (a node left alive would hold the output pipe open and
     /// hang the test) and without the test host's MSBuild/VSTest environment; kills the whole tree on timeout.
     /// </summary>
-    private string Dotnet(string workingDirectory, string arguments)
+    private string Dotnet(string workingDirectory, string arguments) => Run("dotnet", workingDirectory, arguments);
+
+    private string Run(string program, string workingDirectory, string arguments)
     {
-        var start = new ProcessStartInfo("dotnet", arguments)
+        var start = new ProcessStartInfo(program, arguments)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -278,14 +308,14 @@ public sealed class PackageConsumerTests : IDisposable
         if (!process.WaitForExit(StepTimeout))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"dotnet {arguments} ran past {StepTimeout.TotalMinutes} min in {workingDirectory}:\n{text}");
+            Assert.Fail($"{program} {arguments} ran past {StepTimeout.TotalMinutes} min in {workingDirectory}:\n{text}");
         }
         outDone.Wait(TimeSpan.FromSeconds(10));
         errDone.Wait(TimeSpan.FromSeconds(10));
         string all;
         lock (text) all = text.ToString();
-        _output.WriteLine($"$ dotnet {arguments}   ({clock.Elapsed.TotalSeconds:F1} s, exit {process.ExitCode})");
-        Assert.True(process.ExitCode == 0, $"dotnet {arguments} failed with {process.ExitCode} in {workingDirectory}:\n{all}");
+        _output.WriteLine($"$ {program} {arguments}   ({clock.Elapsed.TotalSeconds:F1} s, exit {process.ExitCode})");
+        Assert.True(process.ExitCode == 0, $"{program} {arguments} failed with {process.ExitCode} in {workingDirectory}:\n{all}");
         return all;
     }
 
@@ -295,7 +325,7 @@ public sealed class PackageConsumerTests : IDisposable
         // The test's own package version, extracted into the global packages folder, goes too.
         var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
                     ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        foreach (var id in new[] { "torchlip", "torchlip.data" })
+        foreach (var id in new[] { "torchlip", "torchlip.data", "torchlip.cli" })
         {
             try { Directory.Delete(Path.Combine(cache, id, _version.ToLowerInvariant()), recursive: true); }
             catch (IOException) { } catch (UnauthorizedAccessException) { } catch (ArgumentException) { }

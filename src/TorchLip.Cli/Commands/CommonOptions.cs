@@ -4,28 +4,26 @@ using TorchLip.Cli.Jobs;
 namespace TorchLip.Cli.Commands;
 
 /// <summary>
-/// The options every command takes, <c>--epochs</c>, <c>--seed</c>, <c>--threads</c>, <c>--device</c> and
-/// <c>--output</c>, with the command's own defaults and the wording of what its seed and output cover.
+/// The command-line side of <see cref="JobOptions"/>: <c>--epochs</c>, <c>--seed</c>, <c>--threads</c>, <c>--device</c>
+/// and <c>--output</c>, with the job's own defaults and the wording of what its seed and output cover.
 /// </summary>
 internal sealed class CommonOptions
 {
-    public CommonOptions(int epochs, long seed, int threads, string device, string output, string seedCovers, string outputHolds)
+    private readonly JobOptions _defaults;
+
+    public CommonOptions(JobOptions defaults, string seedCovers, string outputHolds)
     {
-        Epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => epochs };
-        Seed = new Option<long>("--seed") { Description = $"Seed of {seedCovers}.", DefaultValueFactory = _ => seed };
+        _defaults = defaults;
+        Epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => defaults.Epochs };
+        Seed = new Option<long>("--seed") { Description = $"Seed of {seedCovers}.", DefaultValueFactory = _ => defaults.Seed };
         Threads = new Option<int>("--threads")
         {
             Description = "Torch intra-op threads, at most the number of cores (more than one can slow down several-fold when another process shares the cores).",
-            DefaultValueFactory = _ => threads,
+            DefaultValueFactory = _ => defaults.Threads,
         };
-        Device = new Option<string>("--device") { Description = "Torch device: cpu, cuda or cuda:N.", DefaultValueFactory = _ => device };
-        Output = new Option<string>("--output") { Description = $"Output directory for {outputHolds}.", DefaultValueFactory = _ => output };
-        _deviceDefault = device;
-        _outputDefault = output;
+        Device = new Option<string>("--device") { Description = "Torch device: cpu, cuda or cuda:N.", DefaultValueFactory = _ => defaults.Device };
+        Output = new Option<string>("--output") { Description = $"Output directory for {outputHolds}.", DefaultValueFactory = _ => defaults.Output };
     }
-
-    private readonly string _deviceDefault;
-    private readonly string _outputDefault;
 
     public Option<int> Epochs { get; }
     public Option<long> Seed { get; }
@@ -43,7 +41,14 @@ internal sealed class CommonOptions
         command.Options.Add(Output);
     }
 
-    public string DeviceOf(ParseResult parse) => parse.GetValue(Device) ?? _deviceDefault;
-
-    public string OutputOf(ParseResult parse) => parse.GetValue(Output) ?? _outputDefault;
+    /// <summary><paramref name="options"/> with the parsed shared values, and the progress bar on a terminal only.</summary>
+    public T Apply<T>(T options, ParseResult parse) where T : JobOptions => (T)(options with
+    {
+        Epochs = parse.GetValue(Epochs),
+        Seed = parse.GetValue(Seed),
+        Threads = parse.GetValue(Threads),
+        Device = parse.GetValue(Device) ?? _defaults.Device,
+        Output = parse.GetValue(Output) ?? _defaults.Output,
+        ShowProgress = !System.Console.IsOutputRedirected,
+    });
 }

@@ -18,7 +18,7 @@ public static class Mnist08Command
     public static Command Create()
     {
         var defaults = new Mnist08Options();
-        var common = new CommonOptions(defaults.Epochs, defaults.Seed, defaults.Threads, defaults.Device, defaults.Output,
+        var common = new CommonOptions(defaults,
             "weight initialization and batch order", "model.dat, model_exported.dat, report.json and training.png");
         var batchSize = new Option<int>("--batch-size") { Description = "Samples per training step.", DefaultValueFactory = _ => defaults.BatchSize };
         var alpha = new Option<double>("--alpha") { Description = "HKR loss: weight of the hinge term.", DefaultValueFactory = _ => defaults.Alpha };
@@ -34,21 +34,15 @@ public static class Mnist08Command
         common.AddTo(command);
         command.SetAction(parse => ParseDigits(parse.GetValue(digits)) is not int[] pair
             ? Fail($"--digits must be two different digits 0-9 separated by a comma, e.g. 0,8; got '{parse.GetValue(digits)}'.", Console.Error)
-            : Execute(new Mnist08Options
+            : Execute(common.Apply(new Mnist08Options
         {
             Digits = pair,
-            Device = common.DeviceOf(parse),
-            Epochs = parse.GetValue(common.Epochs),
             BatchSize = parse.GetValue(batchSize),
             Alpha = parse.GetValue(alpha),
             MinMargin = parse.GetValue(minMargin),
             LearningRate = parse.GetValue(lr),
-            Seed = parse.GetValue(common.Seed),
-            Threads = parse.GetValue(common.Threads),
             DataDir = parse.GetValue(dataDir),
-            Output = common.OutputOf(parse),
-            ShowProgress = !Console.IsOutputRedirected,
-        }, Console.Out, Console.Error));
+        }, parse), Console.Out, Console.Error));
         return command;
     }
 

@@ -11,7 +11,7 @@ public static class MoonsCommand
     public static Command Create()
     {
         var defaults = new MoonsOptions();
-        var common = new CommonOptions(defaults.Epochs, defaults.Seed, defaults.Threads, defaults.Device, defaults.Output,
+        var common = new CommonOptions(defaults,
             "the data, weight initialization and batch order", "report.json and contour.png");
         var samples = new Option<int>("--samples") { Description = "Number of two-moons points.", DefaultValueFactory = _ => defaults.Samples };
         var noise = new Option<double>("--noise") { Description = "Standard deviation of the points' noise.", DefaultValueFactory = _ => defaults.Noise };
@@ -25,21 +25,15 @@ public static class MoonsCommand
             samples, noise, batchSize, alpha, minMargin, lr,
         };
         common.AddTo(command);
-        command.SetAction(parse => JobRunner.Execute("moons", () => MoonsJob.Run(new MoonsOptions
+        command.SetAction(parse => JobRunner.Execute("moons", () => MoonsJob.Run(common.Apply(new MoonsOptions
         {
-            Epochs = parse.GetValue(common.Epochs),
             Samples = parse.GetValue(samples),
             Noise = parse.GetValue(noise),
             BatchSize = parse.GetValue(batchSize),
             Alpha = parse.GetValue(alpha),
             MinMargin = parse.GetValue(minMargin),
             LearningRate = parse.GetValue(lr),
-            Seed = parse.GetValue(common.Seed),
-            Threads = parse.GetValue(common.Threads),
-            Device = common.DeviceOf(parse),
-            Output = common.OutputOf(parse),
-            ShowProgress = !Console.IsOutputRedirected,
-        }, Console.Out), Console.Error));
+        }, parse), Console.Out), Console.Error));
         return command;
     }
 }

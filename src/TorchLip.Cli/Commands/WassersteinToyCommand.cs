@@ -12,7 +12,7 @@ public static class WassersteinToyCommand
     public static Command Create()
     {
         var defaults = new WassersteinToyOptions();
-        var common = new CommonOptions(defaults.Epochs, defaults.Seed, defaults.Threads, defaults.Device, defaults.Output,
+        var common = new CommonOptions(defaults,
             "weight initialization and images", "report.json, images.png and estimate.png");
         var steps = new Option<int>("--steps-per-epoch") { Description = "Training steps per epoch, each on a fresh batch.", DefaultValueFactory = _ => defaults.StepsPerEpoch };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per step (even: half black, half squares).", DefaultValueFactory = _ => defaults.BatchSize };
@@ -23,18 +23,12 @@ public static class WassersteinToyCommand
             steps, batchSize, lr,
         };
         common.AddTo(command);
-        command.SetAction(parse => JobRunner.Execute("wasserstein-toy", () => WassersteinToyJob.Run(new WassersteinToyOptions
+        command.SetAction(parse => JobRunner.Execute("wasserstein-toy", () => WassersteinToyJob.Run(common.Apply(new WassersteinToyOptions
         {
-            Epochs = parse.GetValue(common.Epochs),
             StepsPerEpoch = parse.GetValue(steps),
             BatchSize = parse.GetValue(batchSize),
             LearningRate = parse.GetValue(lr),
-            Seed = parse.GetValue(common.Seed),
-            Threads = parse.GetValue(common.Threads),
-            Device = common.DeviceOf(parse),
-            Output = common.OutputOf(parse),
-            ShowProgress = !Console.IsOutputRedirected,
-        }, Console.Out), Console.Error));
+        }, parse), Console.Out), Console.Error));
         return command;
     }
 }

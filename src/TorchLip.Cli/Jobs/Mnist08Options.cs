@@ -2,32 +2,20 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Text.Json.Serialization;
 
 namespace TorchLip.Cli.Jobs;
 
 /// <summary>Settings of the MNIST 0-vs-8 job; the defaults are the deel-torchlip tutorial's.</summary>
-public sealed record Mnist08Options
+public sealed record Mnist08Options : JobOptions
 {
-    /// <summary>Default of <see cref="Threads"/>.</summary>
-    /// <remarks>
-    /// Measured on the two-core machine (seed 0, 10 epochs): 2 threads gave 1.8–2.7 s per epoch when idle, 1 thread
-    /// 2.1–2.7 s; but while another process used a core, 2 threads fell to 12–50 s per epoch (208 s in all against
-    /// 30 s for 1 thread). One thread is never much slower and never collapses.
-    /// </remarks>
-    public const int DefaultThreads = 1;
-
     /// <summary>Default of <see cref="Output"/>.</summary>
     public const string DefaultOutput = "runs/mnist08";
 
+    /// <summary>The defaults.</summary>
+    public Mnist08Options() : base(DefaultOutput) { }
+
     /// <summary>The two MNIST digits to tell apart: the first is labelled +1, the second −1 (the tutorial's 0 and 8).</summary>
     public IReadOnlyList<int> Digits { get; init; } = new[] { 0, 8 };
-
-    /// <summary>The torch device: cpu, cuda or cuda:N.</summary>
-    public string Device { get; init; } = DeviceChoice.Default;
-
-    /// <summary>Number of passes over the training set.</summary>
-    public int Epochs { get; init; } = 10;
 
     /// <summary>Samples per training step.</summary>
     public int BatchSize { get; init; } = 128;
@@ -41,26 +29,13 @@ public sealed record Mnist08Options
     /// <summary>Adam learning rate.</summary>
     public double LearningRate { get; init; } = 1e-3;
 
-    /// <summary>Seed of <c>torch.manual_seed</c> (weight initialization) and of the batch-order generator.</summary>
-    public long Seed { get; init; }
-
-    /// <summary>Torch intra-op threads (<c>torch.set_num_threads</c>).</summary>
-    public int Threads { get; init; } = DefaultThreads;
-
     /// <summary>MNIST directory; null: <c>$TORCHLIP_DATA_DIR</c>, else <c>~/.cache/torchlip/mnist</c>.</summary>
     public string? DataDir { get; init; }
-
-    /// <summary>Directory receiving model.dat, model_exported.dat, report.json and training.png.</summary>
-    public string Output { get; init; } = DefaultOutput;
-
-    /// <summary>Draw a progress bar during each epoch (only sensible on a terminal).</summary>
-    [JsonIgnore]
-    public bool ShowProgress { get; init; }
 
     /// <summary>Every problem with the values, one line each (empty when all are usable).</summary>
     public IReadOnlyList<string> Validate()
     {
-        var errors = CommonOptionChecks.Validate(Epochs, Seed, Threads, Device, Output);
+        var errors = CommonProblems();
         if (Digits is null || Digits.Count != 2 || Digits.Any(d => d < 0 || d > 9) || Digits[0] == Digits[1])
             errors.Add($"--digits must be two different digits 0-9 separated by a comma, e.g. 0,8; got {(Digits is null ? "nothing" : string.Join(",", Digits))}.");
         if (BatchSize <= 0) errors.Add($"--batch-size must be a positive integer, got {BatchSize}.");

@@ -1,16 +1,15 @@
 using System.Collections.Generic;
-using System.Text.Json.Serialization;
 
 namespace TorchLip.Cli.Jobs;
 
 /// <summary>Settings of the two-moons job; the defaults are deel-torchlip's notebook's ("Example 2").</summary>
-public sealed record MoonsOptions
+public sealed record MoonsOptions : JobOptions
 {
     /// <summary>Default of <see cref="Output"/>.</summary>
     public const string DefaultOutput = "runs/moons";
 
-    /// <summary>Number of epochs.</summary>
-    public int Epochs { get; init; } = 10;
+    /// <summary>The defaults.</summary>
+    public MoonsOptions() : base(DefaultOutput) { }
 
     /// <summary>Number of points.</summary>
     public int Samples { get; init; } = 5000;
@@ -35,26 +34,10 @@ public sealed record MoonsOptions
     /// <summary>Adam learning rate.</summary>
     public double LearningRate { get; init; } = 1e-2;
 
-    /// <summary>Seed of the data, the weight initialization and the batch order.</summary>
-    public long Seed { get; init; }
-
-    /// <summary>Torch intra-op threads.</summary>
-    public int Threads { get; init; } = Mnist08Options.DefaultThreads;
-
-    /// <summary>Directory receiving report.json and contour.png.</summary>
-    public string Output { get; init; } = DefaultOutput;
-
-    /// <summary>The torch device: cpu, cuda or cuda:N.</summary>
-    public string Device { get; init; } = DeviceChoice.Default;
-
-    /// <summary>Draw a progress bar during each epoch (only sensible on a terminal).</summary>
-    [JsonIgnore]
-    public bool ShowProgress { get; init; }
-
     /// <summary>Every problem with the values, one line each.</summary>
     public IReadOnlyList<string> Validate()
     {
-        var errors = CommonOptionChecks.Validate(Epochs, Seed, Threads, Device, Output);
+        var errors = CommonProblems();
         if (Samples < 2) errors.Add($"--samples must be at least 2, got {Samples}.");
         if (!(Noise >= 0) || double.IsInfinity(Noise)) errors.Add($"--noise must be a finite number >= 0, got {Noise}.");
         if (BatchSize <= 0) errors.Add($"--batch-size must be a positive integer, got {BatchSize}.");

@@ -98,7 +98,7 @@ public sealed class PackageConsumerTests : IDisposable
     public void APackedTorchLipTrainsACertifiedNetworkInAFreshProjectAndTheExample()
     {
         if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess) return;   // the backend package is linux-x64
-        var repo = RepositoryRoot();
+        var repo = Support.RepositoryPaths.Root;
         var feed = Path.Combine(_root, "feed");
         Directory.CreateDirectory(feed);
 
@@ -143,7 +143,7 @@ public sealed class PackageConsumerTests : IDisposable
     public void TheMnistExampleOnTheDataPackageAloneTrainsAndNoAttackBeatsItsCertificates()
     {
         if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess) return;
-        var repo = RepositoryRoot();
+        var repo = Support.RepositoryPaths.Root;
         var feed = Path.Combine(_root, "feed");
         Directory.CreateDirectory(feed);
         Pack(repo, feed, "TorchLip");
@@ -184,7 +184,7 @@ public sealed class PackageConsumerTests : IDisposable
     public void TheToolPackageCarriesOneLibtorchAndItsInstallRuns()
     {
         if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess) return;
-        var repo = RepositoryRoot();
+        var repo = Support.RepositoryPaths.Root;
         var feed = Path.Combine(_root, "feed");
         Directory.CreateDirectory(feed);
         Pack(repo, feed, "TorchLip.Cli");
@@ -262,12 +262,6 @@ public sealed class PackageConsumerTests : IDisposable
             """);
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "TorchLip.slnx"))) return dir.FullName;
-        throw new InvalidOperationException("repository root (TorchLip.slnx) not found above " + AppContext.BaseDirectory);
-    }
 
     /// <summary>
     /// Runs dotnet with no build servers or reused MSBuild nodes (a node left alive would hold the output pipe open and

@@ -7,7 +7,7 @@ namespace TorchLip.Tests.Packaging;
 /// <summary>The README's "Use it in your project" section shows what the packaging tests run and the examples' code.</summary>
 public class ReadmeTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = Support.RepositoryPaths.Root;
     private static readonly string Readme = File.ReadAllText(Path.Combine(Root, "README.md")).ReplaceLineEndings("\n");
 
     [Fact]
@@ -27,12 +27,5 @@ public class ReadmeTests
     {
         var code = File.ReadAllText(Path.Combine(Root, "examples", example, "Program.cs")).ReplaceLineEndings("\n").TrimEnd('\n');
         Assert.Contains("```csharp\n" + code + "\n```", Readme);
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "TorchLip.slnx"))) return dir.FullName;
-        throw new InvalidOperationException("repository root (TorchLip.slnx) not found above " + AppContext.BaseDirectory);
     }
 }

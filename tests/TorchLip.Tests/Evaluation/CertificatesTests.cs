@@ -25,11 +25,11 @@ public class CertificatesTests
         // A few large steps so the weights are not the initial ones.
         var x = torch.randn(64, 8);
         var y = torch.sign(x[TensorIndex.Colon, 0] * x[TensorIndex.Colon, 1] + 0.1);
-        var opt = torchlip.optim.Adam(model.parameters(), lr: 0.1);
+        var opt = torchlip.Adam(model.parameters(), lr: 0.1);
         for (int i = 0; i < 20; i++)
         {
             using var step = torch.NewDisposeScope();
-            var loss = torchlip.functional.hkr_loss(model.call(x).squeeze(-1), y, alpha: 10);
+            var loss = torchlip.hkr_loss(model.call(x).squeeze(-1), y, alpha: 10);
             opt.zero_grad(); loss.backward(); opt.step();
         }
         model.eval();

@@ -56,8 +56,8 @@ public class AdversarialConvLipschitzTests
         manual_seed(17);
         const long kernel = 5;
         ConstrainedConv? conv = null;
-        // The largest padding the layer accepts (up to twice the kernel); the shortest input it accepts with it.
-        for (long pad = 2 * kernel; pad >= 0 && conv is null; pad--)
+        // The largest padding the layer accepts (up to the kernel size); the shortest input it accepts with it.
+        for (long pad = kernel; pad >= 0 && conv is null; pad--)
         {
             try { conv = SpectralConv2d(2, 4, kernel, padding: pad, padding_mode: mode); }
             catch (ArgumentException) { }
@@ -71,7 +71,7 @@ public class AdversarialConvLipschitzTests
         }, 2.0));
         var inputShape = new long[] { 2 }.Concat(spatial).ToArray();
         string context = $"{conv} on {string.Join("x", spatial)} (shortest accepted), k 2";
-        RandomConvNetworks.Train(model, inputShape, 1.0, 30, 0.3, true, "ill-conditioned", 10, 17);
+        RandomConvNetworks.Train(model, inputShape, 1.0, 15, 0.3, true, "ill-conditioned", 6, 17);
         AssertSound(model, inputShape, 1.0, 17, context);
     }
 
@@ -181,32 +181,32 @@ public class AdversarialConvLipschitzTests
             $"the float32 map's norm is {appliedNorm:R}, the operator's exact norm {layer.conv_operator.ExactNorm(layer.effective_weight(), 2, new[] { n, n }):R}, claim {layer.lipschitz_constant:R}");
     }
 
-    /// <summary>The root cause, without TorchLip: float32 conv_transpose2d against an explicit float64 sum.</summary>
+    /// <summary>
+    /// Found by this suite: the gradient through a convolution's input in float32 (libtorch 2.10's convolution backward on
+    /// this CPU) is not the float64 gradient of the same map. Training a network of two convolutions then moves the first
+    /// one's raw kernel along garbage, up to NaN (ADrawnConvNetwork… seed 52, StrideThreeWithDilationTwoIsSound("zeros")),
+    /// and the forward throws "the raw weight is not finite".
+    /// </summary>
     [Theory]
-    [InlineData(1, 1, 4, 7)]
-    [InlineData(1, 1, 3, 7)]
-    [InlineData(2, 1, 3, 7)]
-    public void ThisLibtorchsFloat32TransposedConvolutionIsCorrect(long stride, long pad, long k, long n)
+    [InlineData(1, 1, 3, 8)]
+    [InlineData(2, 1, 3, 8)]
+    [InlineData(1, 0, 2, 5)]
+    public void TheGradientThroughAConvolutionsInputIsItsFloat64GradientInFloat32(long stride, long padding, long kernel, long n)
     {
         set_num_threads(1);
-        manual_seed(2);
+        manual_seed(4);
+        using var layer = SpectralConv2d(2, 3, kernel, stride: stride, padding: padding);
+        layer.eval();
         using var scope = NewDisposeScope();
-        var w = randn(new long[] { 2, 3, k, k });
-        var x = randn(new long[] { 1, 2, n, n });
-        var t32 = nn.functional.conv_transpose2d(x, w, null, new[] { stride, stride }, new[] { pad, pad }).to_type(ScalarType.Float64);
-        long m = (n - 1) * stride - 2 * pad + k;
-        var xa = x.to_type(ScalarType.Float64).data<double>().ToArray();
-        var wa = w.to_type(ScalarType.Float64).data<double>().ToArray();
-        var ra = new double[3 * m * m];
-        for (int c = 0; c < 2; c++) for (int o = 0; o < 3; o++) for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) for (int a = 0; a < k; a++) for (int b = 0; b < k; b++)
-        {
-            long u = i * stride + a - pad, v = j * stride + b - pad;
-            if (u < 0 || v < 0 || u >= m || v >= m) continue;
-            ra[(o * m + u) * m + v] += xa[(c * n + i) * n + j] * wa[((c * 3 + o) * k + a) * k + b];
-        }
-        var reference = tensor(ra, new long[] { 1, 3, m, m }, dtype: ScalarType.Float64);
-        double gap = (t32 - reference).abs().max().item<double>(), scale = reference.abs().max().item<double>();
-        Assert.True(gap <= 1e-5 * scale, $"conv_transpose2d float32, stride {stride}, padding {pad}, kernel {k}, input {n}x{n}: off by {gap:G3} for outputs of size {scale:G3}");
+        var x = randn(5, 2, n, n).requires_grad_(true);
+        var y = layer.call(x);
+        var r = randn(y.shape);
+        var g32 = autograd.grad(new[] { (y * r).sum() }, new[] { x })[0].to_type(ScalarType.Float64);
+        var x64 = x.detach().to_type(ScalarType.Float64).requires_grad_(true);
+        var y64 = layer.conv_operator.Apply(x64, layer.effective_weight().detach().to_type(ScalarType.Float64), layer.bias_parameter!.detach().to_type(ScalarType.Float64));
+        var g64 = autograd.grad(new[] { (y64 * r.to_type(ScalarType.Float64)).sum() }, new[] { x64 })[0];
+        double gap = (g32 - g64).abs().max().item<double>(), size = g64.abs().max().item<double>();
+        Assert.True(gap <= 1e-4 * size, $"{layer} on {n}x{n}: the float32 input gradient is off by {gap:G3} for gradients of size {size:G3}");
     }
 
     /// <summary>

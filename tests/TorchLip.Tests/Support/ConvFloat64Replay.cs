@@ -215,7 +215,7 @@ public sealed class ConvFloat64Replay
 
     private static Func<Tensor, Tensor> ParameterFree(nn.Module<Tensor, Tensor> module) => module switch
     {
-        LPReLU p => x => torchlip.functional.lipschitz_prelu(x, p.slopes.detach().to_type(ScalarType.Float64), p.scale_factor),
+        LPReLU p => x => torchlip.lipschitz_prelu(x, p.slopes.detach().to_type(ScalarType.Float64), p.scale_factor),
         TorchSharp.Modules.Flatten => x => x.reshape(x.size(0), -1),
         _ when !module.parameters().Any() && !module.buffers().Any(p => p.is_floating_point()) => module.call,
         _ => throw new NotSupportedException($"{module.GetName()}: a module with floating-point state has no float64 replay here"),

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using TorchLip.Modules;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchLip.torchlip;
 using static TorchSharp.torch;
@@ -52,6 +53,8 @@ public static class RandomConvNetworks
                 layers.Add(activation);
                 channels = c;
             }
+            if (dims == 2 && rng.NextDouble() < (i == convs - 1 ? 0.45 : 0.2) && Pool(rng, ref channels, ref spatial, parts) is { } pool)
+                layers.Add(pool);
         }
         layers.Add(nn.Flatten());
         parts.Add("Flatten");
@@ -153,6 +156,51 @@ public static class RandomConvNetworks
         return null;
     }
 
+    // A pooling or sampling layer that accepts (channels, *spatial), with the shape it gives; null when the drawn one does not.
+    private static nn.Module<Tensor, Tensor>? Pool(Random rng, ref long channels, ref long[] spatial, List<string> parts)
+    {
+        double k = rng.NextDouble() < 0.7 ? 1.0 : Math.Round(0.5 + 2 * rng.NextDouble(), 2);
+        long kh = rng.Next(1, 4), kw = rng.NextDouble() < 0.7 ? kh : rng.Next(1, 4);
+        bool ceil = rng.NextDouble() < 0.3;
+        nn.Module<Tensor, Tensor> pool;
+        try
+        {
+            pool = rng.Next(6) switch
+            {
+                0 => ScaledL2NormPool2d((kh, kw), ceil_mode: ceil, k_coef_lip: k),
+                1 => ScaledAvgPool2d((kh, kw), ceil_mode: ceil, k_coef_lip: k),
+                2 => ScaledAdaptiveAvgPool2d(k_coef_lip: k),
+                3 => ScaledAdaptativeL2NormPool2d(k_coef_lip: k),
+                4 => InvertibleDownSampling(rng.Next(2, 4), k),
+                _ => InvertibleUpSampling(2, k),
+            };
+        }
+        catch (ArgumentException) { return null; }
+        long[] shape;
+        try
+        {
+            using var noGrad = no_grad();
+            using var probe = zeros(new long[] { 1, channels }.Concat(spatial).ToArray());
+            using var output = pool.call(probe);
+            shape = output.shape;
+        }
+        catch (Exception e) when (e is ArgumentException or ExternalException or InvalidOperationException)
+        {
+            pool.Dispose();
+            return null;
+        }
+        long size = shape.Skip(1).Aggregate(1L, (p, v) => p * v);
+        if (size > 1200 || size < 1)
+        {
+            pool.Dispose();
+            return null;
+        }
+        channels = shape[1];
+        spatial = shape.Skip(2).ToArray();
+        parts.Add($"{LipschitzBounds.Describe(pool)}");
+        return pool;
+    }
+
     private static nn.Module<Tensor, Tensor> Spectral(Random rng, long input, long output, List<string> parts)
     {
         bool bias = rng.NextDouble() < 0.8, warm = rng.NextDouble() < 0.75;
@@ -210,7 +258,7 @@ public static class RandomConvNetworks
         model.train();
         using var generator = new Generator((ulong)seed + 7);
         var rng = new Random(seed + 11);
-        using var optimizer = torchlip.optim.Adam(model.parameters(), lr: lr);
+        using var optimizer = torchlip.Adam(model.parameters(), lr: lr);
         long size = inputShape.Aggregate(1L, (p, s) => p * s);
         var shape = new long[] { 32 }.Concat(inputShape).ToArray();
         for (int step = 0; step <= steps; step++)

@@ -81,11 +81,11 @@ public class GoldenConvTests
         double expected = c.Expected("coef").item<double>();
         double actual;
         if (k.Length == 1)
-            actual = torchlip.utils.compute_lconv_coef_1d((long)k[0], c.HasParam("input_shape") ? (long)c.ParamArray("input_shape")[0] : null, (long)s[0]);
+            actual = torchlip.compute_lconv_coef_1d((long)k[0], c.HasParam("input_shape") ? (long)c.ParamArray("input_shape")[0] : null, (long)s[0]);
         else
         {
             (long, long)? shape = c.HasParam("input_shape") ? ((long)c.ParamArray("input_shape")[0], (long)c.ParamArray("input_shape")[1]) : null;
-            actual = torchlip.utils.compute_lconv_coef(((long)k[0], (long)k[1]), shape, ((long)s[0], (long)s[1]));
+            actual = torchlip.compute_lconv_coef(((long)k[0], (long)k[1]), shape, ((long)s[0], (long)s[1]));
         }
         Assert.Equal(expected, actual, 12);
     }
@@ -100,7 +100,7 @@ public class GoldenConvTests
     {
         using var layer = SpectralConv2d(2, 4, (kh, kw), (stride, stride), (kh / 2, kw / 2));
         Assert.Equal(gain, layer.operator_gain, 12);
-        Assert.Equal(1 / gain, torchlip.utils.compute_lconv_coef((kh, kw), null, (stride, stride)), 12);
+        Assert.Equal(1 / gain, torchlip.compute_lconv_coef((kh, kw), null, (stride, stride)), 12);
     }
 
     public static IEnumerable<object[]> CoefficientCases() => Golden.Names("pooling_sampling_v1_0_5.json", n => n.StartsWith("compute_lconv_coef"));

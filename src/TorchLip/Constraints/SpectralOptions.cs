@@ -67,6 +67,17 @@ namespace TorchLip.Constraints
             if (BjorckEpsilon is double b) ArgumentChecks.PositiveFinite(b, "eps_bjorck");
         }
 
+        /// <summary>The preset that deel-torchlip-style layer arguments describe (shared by every spectral layer's constructor).</summary>
+        internal static SpectralOptions FromArguments(int? niterSpectral, int niterBjorck, double? epsBjorck, double? epsSpectral, double beta, bool warmStart) => new()
+        {
+            Orthonormalization = warmStart ? Orthonormalization.WarmBjorck : Orthonormalization.Bjorck,
+            BjorckIterations = niterBjorck,
+            BjorckBeta = beta,
+            BjorckEpsilon = epsBjorck,
+            SpectralIterations = niterSpectral,
+            SpectralEpsilon = epsSpectral,
+        };
+
         /// <summary>The stages of the chain these options describe.</summary>
         internal ConstraintStage[] CreateStages()
         {

@@ -58,15 +58,22 @@ namespace TorchLip.Constraints
             foreach (var stage in Stages) stage.Bind(buffer);
         }
 
-        /// <summary>The certified weight for <paramref name="raw"/>: the chain, then ×<paramref name="k"/>, then the certificate.</summary>
+        /// <summary>
+        /// The certified weight for <paramref name="raw"/>: the chain, then ×k/<paramref name="gain"/>, then the certificate
+        /// against that same target, so that a map bounded by gain·σ_max(weight) is k-Lipschitz. The target, not only the
+        /// scale, carries the gain: a certificate against k of a weight scaled by 1/gain would let residuals up to the gain pass.
+        /// </summary>
         /// <param name="raw">The raw weight.</param>
         /// <param name="k">The layer's Lipschitz constant (applied exactly).</param>
         /// <param name="context">The call.</param>
-        public ConstrainedWeight Apply(Tensor raw, double k, ConstraintContext context)
+        /// <param name="gain">The layer's operator gain (‖map‖ ≤ gain·σ_max(weight matrix)); 1 for a linear layer.</param>
+        public ConstrainedWeight Apply(Tensor raw, double k, ConstraintContext context, double gain = 1.0)
         {
+            ArgumentChecks.PositiveFinite(gain, nameof(gain));
             var weight = ConstrainedWeight.Formed(raw, raw.dtype);
             foreach (var stage in Stages) weight = stage.Apply(weight, context);
-            return weight.Times(k).Certified(k * MapFactor(TorchLip.Internal.TensorSizes.Of(raw)));
+            double target = k / gain;
+            return weight.Times(target).Certified(target * MapFactor(TorchLip.Internal.TensorSizes.Of(raw)));
         }
 
         /// <summary>How much more than each output the map may grow (√out for disjoint output normalization, else 1).</summary>

@@ -174,8 +174,7 @@ namespace TorchLip.Evaluation
 
         private static string Describe(nn.Module model) =>
             "unbounded: " + string.Join(", ", model.named_children()
-                .Where(c => c.module is not LipschitzModule && c.module is not TorchSharp.Modules.Flatten
-                            && c.module is not TorchSharp.Modules.Unflatten && c.module is not TorchSharp.Modules.Identity)
+                .Where(c => !double.IsFinite(LipschitzBounds.Map(c.module)))
                 .Select(c => $"({c.name}) {c.module.GetName()}"));
     }
 }

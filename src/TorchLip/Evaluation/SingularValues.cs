@@ -12,8 +12,10 @@ namespace TorchLip.Evaluation
     {
         /// <summary>
         /// Lists the smallest and largest singular value of every weight matrix of <paramref name="model"/>, in module
-        /// order: the eval-mode <see cref="ConstrainedModule.effective_weight"/> of TorchLip linear layers (the matrix the
-        /// layer really applies, k included) and the weight of plain <c>nn.Linear</c> layers (e.g. after
+        /// order, with the factor between that matrix and the layer's map (<see cref="LipschitzBounds.AppliedWeight"/>): the
+        /// eval-mode <see cref="ConstrainedModule.effective_weight"/> of TorchLip weight layers (the matrix the layer
+        /// really applies, k included; for a convolution its reshaped kernel, whose largest singular value times the gain
+        /// bounds the convolution) and the weight of plain linear and convolution layers (e.g. after
         /// <see cref="LipschitzModule.vanilla_export"/>). Other modules are skipped.
         /// </summary>
         /// <remarks>The model is evaluated in eval mode and every submodule gets its previous mode back.</remarks>
@@ -42,15 +44,9 @@ namespace TorchLip.Evaluation
 
         private static void Add(List<LayerSingularValues> result, string name, nn.Module m)
         {
-            var weight = m switch
-            {
-                ConstrainedModule c => c.effective_weight(),
-                TorchSharp.Modules.Linear l => l.weight,
-                _ => null,
-            };
-            if (weight is null) return;
+            if (LipschitzBounds.AppliedWeight(m) is not var (weight, gain)) return;
             var (min, max) = Extremes(weight);
-            result.Add(new LayerSingularValues(name, m.GetName(), min, max));
+            result.Add(new LayerSingularValues(name, m.GetName(), min, max, gain));
         }
     }
 }

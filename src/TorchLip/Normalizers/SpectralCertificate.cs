@@ -131,6 +131,21 @@ namespace TorchLip.Normalizers
         }
 
         /// <summary>
+        /// A rigorous upper bound on σ_max(<paramref name="w"/>) (viewed as (shape[0], −1)) for any matrix, rounding included:
+        /// the smaller of the residual bound and the eigendecomposition bound of its float64 Gram matrix; +∞ when not finite.
+        /// </summary>
+        /// <param name="w">The matrix, any float dtype, exactly as applied.</param>
+        public static double UpperBound(Tensor w)
+        {
+            var (residual, gram, rounding) = Formed(w, 1.0);
+            using (gram)
+            {
+                if (!double.IsFinite(residual)) return double.PositiveInfinity;
+                return Math.Min(Sigma(residual), TightSigma(gram, rounding));
+            }
+        }
+
+        /// <summary>
         /// A tight upper bound on √λ_max of the symmetric matrix that <paramref name="gram"/> represents up to
         /// <paramref name="rounding"/> (in ‖·‖_F), from its float64 eigendecomposition: by Weyl's inequality
         /// λ_max(G) ≤ max(λ̂, 0)·‖V̂‖₂² + ‖G − V̂Λ̂V̂ᵀ‖₂, with ‖V̂‖₂² ≤ 1 + ‖V̂ᵀV̂ − I‖_F; every product's rounding is

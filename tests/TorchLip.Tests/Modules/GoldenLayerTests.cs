@@ -16,7 +16,7 @@ public class GoldenLayerTests
         var layer = new SpectralLinear(7, 5, niter_spectral: 1, niter_bjorck: 15, eps_bjorck: 1e-3, eps_spectral: 1e-3, warm_start: false);
         var (missing, unexpected) = layer.load_state_dict(new Dictionary<string, Tensor>
         {
-            ["weight"] = c.Input("weight_raw"), ["bias"] = c.Input("bias"), ["u"] = c.Input("u"), ["v"] = c.Input("v"),
+            ["weight_orig"] = c.Input("weight_raw"), ["bias"] = c.Input("bias"), ["u"] = c.Input("u"), ["v"] = c.Input("v"),
         }, strict: false);
         Assert.Empty(missing);      // the classic chain's state is exactly the reference's four tensors
         Assert.Empty(unexpected);
@@ -59,7 +59,7 @@ public class GoldenLayerTests
     {
         var c = Golden.Case("layers_v1_0_5.json", name);
         using var layer = new FrobeniusLinear(7, outFeatures, disjoint_neurons: disjoint);
-        layer.load_state_dict(new Dictionary<string, Tensor> { ["weight"] = c.Input("weight_raw"), ["bias"] = c.Input("bias") });
+        layer.load_state_dict(new Dictionary<string, Tensor> { ["weight_orig"] = c.Input("weight_raw"), ["bias"] = c.Input("bias") });
         var x = c.Input("x");
         Golden.AssertClose(c.Expected("train_output"), layer.call(x), 1e-5, 1e-6, "train output");
         Golden.AssertClose(c.Expected("effective_weight"), layer.effective_weight(), 1e-5, 1e-6, "effective weight");
@@ -87,7 +87,7 @@ public class GoldenLayerTests
     {
         var c = Golden.Case("gradients_v1_0_5.json", "FrobeniusLinear_7to3_disjointTrue_grad");
         using var layer = new FrobeniusLinear(7, 3, disjoint_neurons: true);
-        layer.load_state_dict(new Dictionary<string, Tensor> { ["weight"] = c.Input("weight_raw"), ["bias"] = c.Input("bias") });
+        layer.load_state_dict(new Dictionary<string, Tensor> { ["weight_orig"] = c.Input("weight_raw"), ["bias"] = c.Input("bias") });
         var output = layer.call(c.Input("x"));
         (output * c.Input("grad_weights")).sum().backward();
         Golden.AssertClose(c.Expected("grad_weight_raw"), layer.raw_weight.grad!, 1e-4, 1e-5, "grad weight");

@@ -105,7 +105,7 @@ public class LayerBehaviourTests
         plain.eval();
         var x = randn(3, 6);
         var stale = b.call(x).clone();
-        plain.load_state_dict(new Dictionary<string, Tensor> { ["l.weight"] = a.raw_weight, ["l.bias"] = a.bias_parameter!, ["l.preconditioner"] = a.preconditioner_matrix });
+        plain.load_state_dict(new Dictionary<string, Tensor> { ["l.weight_orig"] = a.raw_weight, ["l.bias"] = a.bias_parameter!, ["l.preconditioner"] = a.preconditioner_matrix });
         plain.eval();   // documented: eval() always refreshes the cached weights
         a.eval();
         Assert.True(b.call(x).allclose(a.call(x), 0, 1e-6));

@@ -128,7 +128,7 @@ public class ThrowAwayLayerTests
         var x = randn(3, 5);
 
         var state = source.state_dict();
-        Assert.Equal(new[] { "bias", "steps", "weight" }, state.Keys.OrderBy(k => k, StringComparer.Ordinal));
+        Assert.Equal(new[] { "bias", "steps", "weight_orig" }, state.Keys.OrderBy(k => k, StringComparer.Ordinal));
 
         using var target = new ThrowAwayLinear(5, 2);
         target.eval();

@@ -23,9 +23,12 @@ namespace TorchLip.Modules
     /// </remarks>
     public abstract class ConstrainedModule : LipschitzModule
     {
-        /// <summary>The raw (unconstrained) trainable weight.</summary>
-        [TorchSharp.Utils.ComponentName(Name = "weight")]
-        protected readonly Parameter weight;
+        /// <summary>The state-dict name of the raw weight (PyTorch's <c>spectral_norm</c> name for it).</summary>
+        public const string RawWeightName = "weight_orig";
+
+        /// <summary>The raw (unconstrained) trainable weight, state-dict key <c>weight_orig</c>.</summary>
+        [TorchSharp.Utils.ComponentName(Name = RawWeightName)]
+        protected readonly Parameter weight_orig;
 
         /// <summary>The bias, or <c>null</c>.</summary>
         [TorchSharp.Utils.ComponentName(Name = "bias")]
@@ -35,39 +38,61 @@ namespace TorchLip.Modules
 
         /// <summary>Creates the layer with an orthogonal raw weight (viewed as (shape[0], −1)), a zero bias and the constraint's buffers.</summary>
         /// <param name="name">Module name.</param>
-        /// <param name="weightShape">The raw weight's shape; its first dimension is the output size.</param>
-        /// <param name="bias">Whether to learn an additive bias (one per output).</param>
+        /// <param name="weightShape">The raw weight's shape; the constraint acts on it viewed as (shape[0], −1).</param>
+        /// <param name="bias">Whether to learn an additive bias.</param>
         /// <param name="constraint">How the raw weight becomes the applied weight.</param>
         /// <param name="k_coef_lip">Lipschitz constant of the layer.</param>
-        protected ConstrainedModule(string name, long[] weightShape, bool bias, WeightConstraint constraint, double k_coef_lip)
+        /// <param name="outputs">Size of the bias (the layer's output features or channels); null: <c>weightShape[0]</c>.</param>
+        /// <param name="operator_gain">
+        /// A factor c with ‖map‖₂ ≤ c·σ_max(weight viewed as (shape[0], −1)) for every input the layer accepts (1 for a
+        /// linear layer, √(largest read count) for a convolution, see <see cref="Operators.ConvOperator.Gain"/>): the
+        /// certificate holds the weight matrix to k/c, so that the layer's map is k-Lipschitz.
+        /// </param>
+        protected ConstrainedModule(string name, long[] weightShape, bool bias, WeightConstraint constraint, double k_coef_lip,
+            long? outputs = null, double operator_gain = 1.0)
             : base(name, k_coef_lip)
         {
             ArgumentNullException.ThrowIfNull(weightShape);
             ArgumentNullException.ThrowIfNull(constraint);
             foreach (var size in weightShape) ArgumentChecks.Positive(size, nameof(weightShape));
+            if (!(operator_gain >= 1) || double.IsInfinity(operator_gain))
+                throw new ArgumentOutOfRangeException(nameof(operator_gain), operator_gain, "operator_gain must be a finite number >= 1 (a map reads each weight entry at least once).");
             this.constraint = constraint;
+            this.operator_gain = operator_gain;
             using (torch.no_grad())
             {
                 var raw = torch.empty(weightShape[0], ShapeProduct(weightShape) / weightShape[0]);
                 nn.init.orthogonal_(raw);
-                weight = nn.Parameter(raw.reshape(weightShape));
-                this.bias = bias ? nn.Parameter(torch.zeros(weightShape[0])) : null;
-                foreach (var (bufferName, initial) in constraint.CreateBuffers(weight)) register_buffer(bufferName, initial);
+                weight_orig = nn.Parameter(raw.reshape(weightShape));
+                this.bias = bias ? nn.Parameter(torch.zeros(outputs ?? weightShape[0])) : null;
+                foreach (var (bufferName, initial) in constraint.CreateBuffers(weight_orig)) register_buffer(bufferName, initial);
             }
             constraint.Bind(Buffer);
         }
 
+        /// <summary>
+        /// The rigorous factor between the weight matrix and the layer's map: ‖map‖₂ ≤ operator_gain·σ_max(weight viewed as
+        /// (shape[0], −1)) for every input the layer accepts (1 for a linear layer).
+        /// </summary>
+        public double operator_gain { get; }
+
         /// <summary>How the raw weight becomes the applied weight.</summary>
         public WeightConstraint constraint { get; }
 
-        /// <summary>The raw trainable weight (what the optimizer updates), not the weight the layer applies.</summary>
-        public Parameter raw_weight => weight;
+        /// <summary>The raw trainable weight (what the optimizer updates, state-dict key <c>weight_orig</c>), not the weight the layer applies.</summary>
+        public Parameter raw_weight => weight_orig;
+
+        /// <summary>
+        /// The weight the layer applies (as deel-torchlip's <c>layer.weight</c>): <see cref="effective_weight"/>. The raw
+        /// trainable tensor is <see cref="raw_weight"/> (state-dict key <c>weight_orig</c>).
+        /// </summary>
+        public Tensor weight => effective_weight();
 
         /// <summary>The bias parameter, or <c>null</c>.</summary>
         public Parameter? bias_parameter => bias;
 
         /// <summary>A true bound of the layer's map: k, times √out for a constraint that bounds each output on its own.</summary>
-        public override double lipschitz_constant => scale_factor * constraint.MapFactor(TensorSizes.Of(weight));
+        public override double lipschitz_constant => scale_factor * constraint.MapFactor(TensorSizes.Of(weight_orig));
 
         /// <summary>Each output is k-Lipschitz (<see cref="LipschitzModule.scale_factor"/>).</summary>
         public override double output_lipschitz_constant => scale_factor;
@@ -77,11 +102,11 @@ namespace TorchLip.Modules
         /// when <paramref name="advance"/> (a train-mode forward).
         /// </summary>
         /// <param name="advance">Whether iterative state (power iteration, warm start) advances.</param>
-        protected ConstrainedWeight Constrain(bool advance) => constraint.Apply(weight, scale_factor, new ConstraintContext(advance, this));
+        protected ConstrainedWeight Constrain(bool advance) => constraint.Apply(weight_orig, scale_factor, new ConstraintContext(advance, this), operator_gain);
 
         /// <summary>
-        /// The weight the layer applies, k included, certified (σ_max ≤ k·(1 + 1e-5), times √out for per-output
-        /// constraints), as a tensor of the raw weight's shape. Reading it never advances state. In train mode it is
+        /// The weight the layer applies, k included, certified (σ_max ≤ k/<see cref="operator_gain"/>·(1 + 1e-5), times √out
+        /// for per-output constraints), as a tensor of the raw weight's shape. Reading it never advances state. In train mode it is
         /// recomputed (with gradient) on every call; in eval mode it is computed once and cached (do not dispose it).
         /// </summary>
         public Tensor effective_weight() => training ? Constrain(advance: false).Weight() : EvalWeight();

@@ -42,7 +42,7 @@ namespace TorchLip.Modules
                 _layers.Add((name, module));
                 register_module(name, module);
                 if (module is not LipschitzModule)
-                    Warnings.Warn("Sequential model contains a layer which is not a Lipschitz layer: " + Describe(module));
+                    Warnings.Warn("Sequential model contains a layer which is not a Lipschitz layer: " + LipschitzBounds.Describe(module));
             }
             OnConstraintChanged();
             WarnAboutPerOutputLayers();
@@ -77,8 +77,8 @@ namespace TorchLip.Modules
         }
 
         /// <summary>
-        /// The product of the children's true bounds: a TorchLip layer's <see cref="LipschitzModule.lipschitz_constant"/>,
-        /// 1 for reshapes (<c>Flatten</c>, <c>Unflatten</c>, <c>Identity</c>), +∞ (no bound known) for any other module.
+        /// The product of the children's true bounds (<see cref="LipschitzBounds.Map"/>): a TorchLip layer's
+        /// <see cref="LipschitzModule.lipschitz_constant"/>, a rigorous bound for the plain modules it knows, +∞ for any other.
         /// </summary>
         public override double lipschitz_constant => _layers.Aggregate(1.0, (product, l) => product * MapConstant(l.module));
 
@@ -95,12 +95,7 @@ namespace TorchLip.Modules
             }
         }
 
-        private static double MapConstant(nn.Module module) => module switch
-        {
-            LipschitzModule lm => lm.lipschitz_constant,
-            TorchSharp.Modules.Flatten or TorchSharp.Modules.Unflatten or TorchSharp.Modules.Identity => 1.0,
-            _ => double.PositiveInfinity,
-        };
+        private static double MapConstant(nn.Module module) => LipschitzBounds.Map(module);
 
         // The layers whose map is bounded by more than their outputs are (FrobeniusLinear with disjoint neurons).
         private void WarnAboutPerOutputLayers()
@@ -114,40 +109,16 @@ namespace TorchLip.Modules
 
         /// <summary>
         /// A plain <c>nn.Sequential</c> with the same child names that owns everything it holds: Lipschitz children are
-        /// replaced by their export (weight layers become <c>nn.Linear</c> with copies of the effective weights,
-        /// activations new instances with their effective k), plain <c>nn.Linear</c> children are copied, and
+        /// replaced by their export (weight layers become <c>nn.Linear</c>/<c>nn.Conv2d</c>/... with copies of the effective
+        /// weights, activations new instances with their effective k), plain linear and convolution children are copied, and
         /// children without parameters or buffers (<c>Flatten</c>, ...) are shared (nothing in them can change or be
         /// disposed). Disposing the export never affects this model, and the reverse.
         /// </summary>
         /// <exception cref="NotSupportedException">A child that is not a TorchLip layer holds parameters or buffers of a type this method cannot copy.</exception>
         public override nn.Module<Tensor, Tensor> vanilla_export()
         {
-            var children = _layers.Select(l => (l.name, Export(l.name, l.module))).ToArray();
+            var children = _layers.Select(l => (l.name, LipschitzBounds.Export(l.name, l.module))).ToArray();
             return nn.Sequential(children);
-        }
-
-        private static nn.Module<Tensor, Tensor> Export(string name, nn.Module<Tensor, Tensor> module)
-        {
-            switch (module)
-            {
-                case LipschitzModule lm:
-                    return lm.vanilla_export();
-                case TorchSharp.Modules.Linear linear:
-                {
-                    var copy = nn.Linear(linear.in_features, linear.out_features, hasBias: linear.bias is not null, dtype: linear.weight!.dtype, device: linear.weight.device);
-                    using (torch.no_grad())
-                    {
-                        copy.weight!.copy_(linear.weight);
-                        if (linear.bias is not null) copy.bias!.copy_(linear.bias);
-                    }
-                    return copy;
-                }
-                default:
-                    if (!module.parameters().Any() && !module.buffers().Any()) return module;
-                    throw new NotSupportedException(
-                        $"vanilla_export: layer ({name}) {Describe(module)} holds parameters or buffers and is neither a TorchLip layer nor an nn.Linear, " +
-                        "so it cannot be copied into an export that owns its state. Export the model without it, or replace it by a TorchLip layer.");
-            }
         }
 
         /// <summary>A PyTorch-style multi-line description of the network.</summary>
@@ -161,15 +132,9 @@ namespace TorchLip.Modules
             return sb.Append(')').ToString();
         }
 
-        /// <summary>PyTorch-style description of any module (TorchLip layers describe themselves).</summary>
+        /// <summary>PyTorch-style description of any module (TorchLip layers describe themselves). See <see cref="LipschitzBounds.Describe"/>.</summary>
         /// <param name="module">The module.</param>
-        public static string Describe(nn.Module module) => module switch
-        {
-            LipschitzModule lm => lm.ToString(),
-            TorchSharp.Modules.Flatten f => $"Flatten(start_dim={f.start_dim}, end_dim={f.end_dim})",
-            TorchSharp.Modules.Linear l => $"Linear(in_features={l.in_features}, out_features={l.out_features}, bias={PythonRepr.Bool(l.bias is not null)})",
-            _ => module.GetName() + "()",
-        };
+        public static string Describe(nn.Module module) => LipschitzBounds.Describe(module);
     }
 }
 

@@ -48,7 +48,7 @@ namespace TorchLip.Modules
         public SpectralLinear(long in_features, long out_features, bool bias = true, double k_coef_lip = 1.0,
             int? niter_spectral = null, int niter_bjorck = ConstraintDefaults.BjorckIterations, double? eps_bjorck = null, double? eps_spectral = null,
             double beta_bjorck = ConstraintDefaults.BjorckBeta, bool warm_start = true)
-            : this(in_features, out_features, Options(niter_spectral, niter_bjorck, eps_bjorck, eps_spectral, beta_bjorck, warm_start), bias, k_coef_lip) { }
+            : this(in_features, out_features, SpectralOptions.FromArguments(niter_spectral, niter_bjorck, eps_bjorck, eps_spectral, beta_bjorck, warm_start), bias, k_coef_lip) { }
 
         /// <summary>The orthonormalization and its settings.</summary>
         public SpectralOptions options { get; }
@@ -78,15 +78,6 @@ namespace TorchLip.Modules
             constraint.Stages.OfType<T>().FirstOrDefault()
             ?? throw new InvalidOperationException($"{this}: {what} exists only with {needs} (this layer's constraint is {constraint}).");
 
-        private static SpectralOptions Options(int? niterSpectral, int niterBjorck, double? epsBjorck, double? epsSpectral, double beta, bool warmStart) => new()
-        {
-            Orthonormalization = warmStart ? Orthonormalization.WarmBjorck : Orthonormalization.Bjorck,
-            BjorckIterations = niterBjorck,
-            BjorckBeta = beta,
-            BjorckEpsilon = epsBjorck,
-            SpectralIterations = niterSpectral,
-            SpectralEpsilon = epsSpectral,
-        };
     }
 }
 

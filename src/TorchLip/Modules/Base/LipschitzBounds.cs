@@ -1,0 +1,179 @@
+using System;
+using System.Linq;
+using TorchLip.Normalizers;
+using TorchLip.Operators;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace TorchLip.Modules
+{
+    /// <summary>
+    /// The one place every consumer (<see cref="Sequential"/>, certificates, singular values, export) asks a module what
+    /// its map is bounded by: a TorchLip layer answers for itself (<see cref="LipschitzModule.lipschitz_constant"/>); a
+    /// plain TorchSharp module whose map is known gets a rigorous bound computed from its settings and current weights;
+    /// anything else is unbounded (+∞).
+    /// </summary>
+    /// <remarks>
+    /// Plain modules: reshapes (<c>Flatten</c>, <c>Unflatten</c>, <c>Identity</c>, pixel (un)shuffle, zero padding) and
+    /// 1-Lipschitz activations (<c>ReLU</c>, <c>ReLU6</c>, <c>Tanh</c>, <c>Softmax</c>; <c>Sigmoid</c> 1/4; <c>LeakyReLU</c>
+    /// max(1, |slope|)) by their constant; max and L2 pooling by √ of the largest number of windows reading one sample
+    /// (|max a − max b| ≤ ‖a − b‖ per window); average pooling likewise times √(window)/divisor; <c>nn.Linear</c>,
+    /// <c>nn.Conv1d/2d</c>, <c>nn.ConvTranspose1d/2d</c> and <see cref="PadConv"/> by their operator's gain times a
+    /// float64 certificate of their kernel's spectral norm; a plain <c>nn.Sequential</c> by the product of its children's.
+    /// </remarks>
+    public static class LipschitzBounds
+    {
+        /// <summary>A rigorous bound of <paramref name="module"/>'s map in L2 (+∞ when none is known).</summary>
+        /// <param name="module">Any module.</param>
+        public static double Map(nn.Module module)
+        {
+            ArgumentNullException.ThrowIfNull(module);
+            return module switch
+            {
+                LipschitzModule lm => lm.lipschitz_constant,
+                PadConv pad => pad.lipschitz_bound,
+                TorchSharp.Modules.Sequential seq => seq.children().Aggregate(1.0, (p, c) => p * Map(c)),
+                _ => PlainModules.Bound(module),
+            };
+        }
+
+        /// <summary>A rigorous bound of each output coordinate of <paramref name="module"/> on its own (at most <see cref="Map"/>).</summary>
+        /// <param name="module">Any module.</param>
+        public static double Output(nn.Module module) => module is LipschitzModule lm ? lm.output_lipschitz_constant : Map(module);
+
+        /// <summary>
+        /// The weight a module applies as a matrix (shape[0], −1) and the factor between its spectral norm and the module's
+        /// map (1 for a linear layer, the operator's gain for a convolution); null for a module without such a weight.
+        /// </summary>
+        /// <param name="module">Any module.</param>
+        public static (Tensor Matrix, double Gain)? AppliedWeight(nn.Module module) => module switch
+        {
+            ConstrainedModule c => (c.effective_weight(), c.operator_gain),
+            PadConv pad => (pad.weight, pad.conv_operator.Gain),
+            Linear l => (l.weight!, 1.0),
+            Convolution conv => (conv.weight!, PlainModules.Operator(conv).Gain),
+            _ => null,
+        };
+
+        /// <summary>PyTorch-style description of any module (TorchLip layers describe themselves).</summary>
+        /// <param name="module">The module.</param>
+        public static string Describe(nn.Module module) => module switch
+        {
+            LipschitzModule or PadConv => module.ToString()!,
+            Flatten f => $"Flatten(start_dim={f.start_dim}, end_dim={f.end_dim})",
+            Linear l => $"Linear(in_features={l.in_features}, out_features={l.out_features}, bias={Internal.PythonRepr.Bool(l.bias is not null)})",
+            _ => module.GetName() + "()",
+        };
+
+        /// <summary>
+        /// A plain TorchSharp module computing what <paramref name="module"/> computes in eval mode, owning its state: a
+        /// TorchLip layer's <see cref="LipschitzModule.vanilla_export"/>, a copy of a plain linear or convolution layer,
+        /// or the module itself when it holds no parameters or buffers.
+        /// </summary>
+        /// <param name="name">The module's name in its container (for the error).</param>
+        /// <param name="module">The module.</param>
+        /// <exception cref="NotSupportedException">A stateful module this method cannot copy.</exception>
+        public static nn.Module<Tensor, Tensor> Export(string name, nn.Module<Tensor, Tensor> module)
+        {
+            switch (module)
+            {
+                case LipschitzModule lm:
+                    return lm.vanilla_export();
+                case PadConv pad:
+                    return PlainConv.Create(pad.conv_operator, pad.in_channels, pad.out_channels, pad.weight, pad.bias);
+                case Linear linear:
+                {
+                    var copy = nn.Linear(linear.in_features, linear.out_features, hasBias: linear.bias is not null, dtype: linear.weight!.dtype, device: linear.weight.device);
+                    using (torch.no_grad())
+                    {
+                        copy.weight!.copy_(linear.weight);
+                        if (linear.bias is not null) copy.bias!.copy_(linear.bias);
+                    }
+                    return copy;
+                }
+                case Convolution conv when PlainModules.TryOperator(conv, out var op):
+                    return PlainConv.Create(op!, conv.in_channels, conv.out_channels, conv.weight!, conv.bias);
+                default:
+                    if (!module.parameters().Any() && !module.buffers().Any()) return module;
+                    throw new NotSupportedException(
+                        $"vanilla_export: layer ({name}) {Describe(module)} holds parameters or buffers and is neither a TorchLip layer nor a plain linear or convolution layer, " +
+                        "so it cannot be copied into an export that owns its state. Export the model without it, or replace it by a TorchLip layer.");
+            }
+        }
+    }
+
+    /// <summary>Bounds of plain TorchSharp modules (see <see cref="LipschitzBounds"/>).</summary>
+    internal static class PlainModules
+    {
+        public static double Bound(nn.Module module) => module switch
+        {
+            Flatten or Unflatten or Identity or ReLU or ReLU6 or Tanh or Softmax or PixelShuffle or PixelUnshuffle or ZeroPad2d => 1.0,
+            Sigmoid => 0.25,
+            LeakyReLU leaky => Math.Max(1.0, Math.Abs(leaky.negative_slope)),
+            MaxPool2d max => Math.Sqrt(Reads(max.kernel_size, max.stride ?? max.kernel_size, max.dilation, max.padding)),
+            MaxPool1d max => Math.Sqrt(Reads(new[] { max.kernel_size }, new[] { max.stride ?? max.kernel_size }, max.dilation is long d1 ? new[] { d1 } : null, max.padding is long p1 ? new[] { p1 } : null)),
+            LPPool2d lp when lp.norm_type >= 2 => Math.Sqrt(Reads(lp.kernel_size, lp.stride ?? lp.kernel_size, null, null)),
+            LPPool2d lp when lp.norm_type >= 1 => Math.Sqrt(Reads(lp.kernel_size, lp.stride ?? lp.kernel_size, null, null))
+                * Math.Pow(lp.kernel_size.Aggregate(1.0, (p, k) => p * k), 1 / lp.norm_type - 0.5),
+            AvgPool2d avg => AveragePoolBound(avg),
+            Linear l => SpectralCertificate.UpperBound(l.weight!),
+            Convolution conv when TryOperator(conv, out var op) => op!.Gain * SpectralCertificate.UpperBound(conv.weight!),
+            _ => double.PositiveInfinity,
+        };
+
+        public static ConvOperator Operator(Convolution conv) =>
+            TryOperator(conv, out var op) ? op! : throw new NotSupportedException($"{conv.GetName()}: a convolution with \"same\" padding set by PyTorch's rule at run time is not analysed; give explicit padding.");
+
+        public static bool TryOperator(Convolution conv, out ConvOperator? op)
+        {
+            op = null;
+            var k = conv.kernel_size;
+            if (k.Length is < 1 or > 2) return false;
+            var mode = conv.padding_mode switch
+            {
+                TorchSharp.PaddingModes.Reflect => PaddingMode.Reflect,
+                TorchSharp.PaddingModes.Replicate => PaddingMode.Replicate,
+                TorchSharp.PaddingModes.Circular => PaddingMode.Circular,
+                TorchSharp.PaddingModes.Zeros => PaddingMode.Zeros,
+                _ => (PaddingMode?)null,
+            };
+            if (mode is null) return false;
+            var stride = Fill(conv.stride, k.Length, 1);
+            var dilation = Fill(conv.dilation, k.Length, 1);
+            ConvAxis[] axes;
+            if (conv.padding_type == Padding.Same)
+                axes = k.Select((kk, i) => new ConvAxis(kk, stride[i], dilation[i], dilation[i] * (kk - 1) / 2, dilation[i] * (kk - 1) - dilation[i] * (kk - 1) / 2, mode.Value)).ToArray();
+            else
+            {
+                var padding = conv.padding_type == Padding.Valid ? new long[k.Length] : Fill(conv.padding, k.Length, 0);
+                axes = k.Select((kk, i) => new ConvAxis(kk, stride[i], dilation[i], padding[i], padding[i], mode.Value)).ToArray();
+            }
+            op = new ConvOperator(axes, conv.groups, conv.transposed, conv.transposed ? Fill(conv.output_padding, k.Length, 0) : null);
+            return true;
+        }
+
+        private static long[] Fill(long[]? values, int dims, long fallback) =>
+            values is null || values.Length == 0 ? Enumerable.Repeat(fallback, dims).ToArray()
+            : values.Length == 1 ? Enumerable.Repeat(values[0], dims).ToArray() : values;
+
+        private static double Reads(long[] kernel, long[] stride, long[]? dilation, long[]? padding)
+        {
+            int dims = kernel.Length;
+            var s = Fill(stride, dims, 1);
+            var d = Fill(dilation, dims, 1);
+            var p = Fill(padding, dims, 0);
+            // Pooling pads with values that are never selected (−∞ for max): the padded positions read no sample.
+            return Enumerable.Range(0, dims).Aggregate(1.0, (product, i) => product * new ConvAxis(kernel[i], s[i], d[i], p[i], p[i], PaddingMode.Zeros).MaxReadsAnyLength());
+        }
+
+        private static double AveragePoolBound(AvgPool2d avg)
+        {
+            var k = avg.kernel_size;
+            double window = k.Aggregate(1.0, (p, v) => p * v);
+            // The smallest divisor any output can have: the override, the full window, or a clipped window (a single sample).
+            double divisor = avg.divisor_override is long d ? d : avg.count_include_pad && !avg.ceil_mode ? window : 1;
+            return Math.Sqrt(Reads(k, avg.stride ?? k, null, avg.padding)) * Math.Sqrt(window) / divisor;
+        }
+    }
+}

@@ -124,7 +124,7 @@ internal static class JsonReport
     };
 
     /// <summary>Median rate (of the undisturbed rounds), spread and every round; <paramref name="unit"/> converts steps to samples.</summary>
-    private static JsonObject Rates(Rates rates, int unit) => new()
+    internal static JsonObject Rates(Rates rates, int unit) => new()
     {
         ["per_s"] = Num(rates.MedianPerSecond),
         ["samples_per_s"] = Num(rates.MedianPerSecond * unit),
@@ -142,5 +142,5 @@ internal static class JsonReport
     private static JsonArray Array(double[] values) => new(values.Select(v => Num(v)).ToArray());
 
     /// <summary>JSON has no NaN: an unmeasured number is null.</summary>
-    private static JsonNode? Num(double? x) => x is double v && double.IsFinite(v) ? JsonValue.Create(v) : null;
+    internal static JsonNode? Num(double? x) => x is double v && double.IsFinite(v) ? JsonValue.Create(v) : null;
 }

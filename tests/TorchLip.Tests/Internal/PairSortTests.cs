@@ -51,7 +51,9 @@ public class PairSortTests
     {
         manual_seed(17);
         var x = randn(shape, dtype: dtype);
-        Assert.True(PairSort.Supports(x));
+        Assert.True(PairSort.Handles(x));
+        Assert.False(PairSort.Supports(x));    // no gradient: the libtorch path
+        Assert.True(PairSort.Supports(x.detach().requires_grad_(true)));
         AssertSame(x, PairSort.Apply);
         AssertSame(x, t => TorchLip.torchlip.functional.group_sort_2(t));
         using (no_grad()) Assert.True(PairSort.Apply(x).equal(Reference(x)).all().item<bool>(), "no-grad values");
@@ -74,16 +76,17 @@ public class PairSortTests
     }
 
     [Fact]
-    public void SupportsOnlyFourDimensionalStyleInputsWithPlanesToVectorize()
+    public void HandlesOnlyInputsWithPlanesToVectorizeAndSupportsOnlyWhereAGradientFlows()
     {
-        Assert.False(PairSort.Supports(randn(8, 16)));              // dense layers: the libtorch path
-        Assert.False(PairSort.Supports(randn(8, 16, 2, 2)));        // planes of 4
-        Assert.False(PairSort.Supports(randn(8, 3, 5, 5)));         // odd channel count
-        Assert.False(PairSort.Supports(randn(8, 4, 5, 5).to_type(ScalarType.BFloat16)));
-        Assert.True(PairSort.Supports(randn(8, 4, 5, 5)));
+        Assert.False(PairSort.Handles(randn(8, 16)));              // dense layers: the libtorch path
+        Assert.False(PairSort.Handles(randn(8, 16, 2, 2)));        // planes of 4
+        Assert.False(PairSort.Handles(randn(8, 3, 5, 5)));         // odd channel count
+        Assert.False(PairSort.Handles(randn(8, 4, 5, 5).to_type(ScalarType.BFloat16)));
+        Assert.True(PairSort.Handles(randn(8, 4, 5, 5)));
+        using (no_grad()) Assert.False(PairSort.Supports(randn(8, 4, 5, 5).requires_grad_(true)));
         // A non-contiguous input is read through a contiguous copy.
         var x = randn(2, 5, 6, 4).transpose(2, 3)[.., ..4];
-        Assert.True(PairSort.Supports(x));
+        Assert.True(PairSort.Handles(x));
         AssertSame(x, PairSort.Apply);
     }
 }

@@ -1,7 +1,6 @@
 using TorchLip.Data;
 using TorchSharp;
 using static TorchLip.torchlip;
-using static TorchLip.torchlip.functional;
 
 // MNIST digits 0 (label +1) and 8 (label -1). The first run downloads the raw files (about 11 MB) into
 // ~/.cache/torchlip/mnist (or $TORCHLIP_DATA_DIR) and checks their SHA-256.
@@ -15,7 +14,7 @@ Console.WriteLine($"train {train.Count} images, test {test.Count} images");
 torch.manual_seed(0);
 var model = Sequential(torch.nn.Flatten(), SpectralLinear(784, 128), FullSort(), SpectralLinear(128, 64), FullSort(),
     SpectralLinear(64, 32), FullSort(), FrobeniusLinear(32, 1));
-var optimizer = optim.Adam(model.parameters(), lr: 1e-3);
+var optimizer = Adam(model.parameters(), lr: 1e-3);
 int epochs = args.Length > 0 ? int.Parse(args[0]) : 10;
 for (int epoch = 1; epoch <= epochs; epoch++)
 {
@@ -31,10 +30,10 @@ for (int epoch = 1; epoch <= epochs; epoch++)
 model.eval();
 
 // Certificates: |f(x)| / L is a guaranteed L2 distance from x to the decision boundary (pixels in [0, 1]).
-var radii = utils.binary_certificates(model, test.x);
-Console.WriteLine($"accuracy: {utils.provable_robust_accuracy(model, test.x, test.y, 0.0):F4}");
+var radii = binary_certificates(model, test.x);
+Console.WriteLine($"accuracy: {provable_robust_accuracy(model, test.x, test.y, 0.0):F4}");
 foreach (var eps in new[] { 0.5, 1.0, 1.5, 2.0 })
-    Console.WriteLine($"certified_accuracy(eps={eps:F1}): {utils.provable_robust_accuracy(model, test.x, test.y, eps):F4}");
+    Console.WriteLine($"certified_accuracy(eps={eps:F1}): {provable_robust_accuracy(model, test.x, test.y, eps):F4}");
 Console.WriteLine($"median_certificate: {radii.median().item<double>():F4}");
 
 // An attack may not beat a certificate: 20 projected gradient steps toward the boundary, each image kept within
@@ -56,5 +55,5 @@ long Attack(double scale)
 }
 Console.WriteLine($"attack_within_certificate_changed: {Attack(0.999)} of {test.Count}");
 Console.WriteLine($"attack_within_twice_certificate_changed: {Attack(2.0)} of {test.Count}");
-Console.WriteLine($"lipschitz_estimate: {utils.lipschitz_pairwise_estimate(model, test.x[..300]):F6}");
-Console.WriteLine($"max_singular_value: {utils.layer_singular_values(model).Max(l => l.Max):F7}");
+Console.WriteLine($"lipschitz_estimate: {lipschitz_pairwise_estimate(model, test.x[..300]):F6}");
+Console.WriteLine($"max_singular_value: {layer_singular_values(model).Max(l => l.Max):F7}");

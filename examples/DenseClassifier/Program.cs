@@ -1,6 +1,5 @@
 using TorchSharp;
 using static TorchLip.torchlip;
-using static TorchLip.torchlip.functional;
 
 // A dense 1-Lipschitz classifier. The first TorchLip call loads libtorch (and explains what is missing if it cannot).
 var model = Sequential(SpectralLinear(16, 32), FullSort(), SpectralLinear(32, 16), FullSort(), FrobeniusLinear(16, 1));
@@ -9,7 +8,7 @@ torch.set_num_threads(1);
 // Two classes in 16 dimensions: Gaussian clouds around +0.3 and -0.3 (labels +1 / -1).
 var y = torch.randint(0, 2, 512).to_type(torch.float32) * 2 - 1;
 var x = torch.randn(512, 16) + 0.3f * y.unsqueeze(1);
-var opt = optim.Adam(model.parameters(), lr: 1e-2);
+var opt = Adam(model.parameters(), lr: 1e-2);
 for (int epoch = 1; epoch <= 5; epoch++)
 {
     for (long i = 0; i < 512; i += 64)
@@ -27,5 +26,5 @@ using (torch.no_grad())
     var acc = (model.call(x).squeeze(-1).sign() == y).to_type(torch.float32).mean().item<float>();
     Console.WriteLine($"accuracy: {acc:F4}");
 }
-Console.WriteLine($"lipschitz_estimate: {utils.lipschitz_pairwise_estimate(model, x[..200]):F6}");
-Console.WriteLine($"max_singular_value: {utils.layer_singular_values(model).Max(l => l.Max):F7}");
+Console.WriteLine($"lipschitz_estimate: {lipschitz_pairwise_estimate(model, x[..200]):F6}");
+Console.WriteLine($"max_singular_value: {layer_singular_values(model).Max(l => l.Max):F7}");

@@ -35,7 +35,7 @@ public sealed class Trainer
     public Trainer(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Func<Tensor, Tensor, Tensor> loss, IEnumerable<IMetric>? metrics = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model), "Trainer: give the model to train.");
-        _optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer), "Trainer: give an optimizer over the model's parameters, e.g. torchlip.optim.Adam(model.parameters()).");
+        _optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer), "Trainer: give an optimizer over the model's parameters, e.g. torchlip.Adam(model.parameters()).");
         _loss = loss ?? throw new ArgumentNullException(nameof(loss), "Trainer: give the loss, a function (output, target) -> scalar tensor.");
         Metrics = (metrics ?? Array.Empty<IMetric>()).ToList();
         var names = new HashSet<string>(StringComparer.Ordinal) { LossName };

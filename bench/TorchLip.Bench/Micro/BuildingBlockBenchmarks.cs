@@ -74,14 +74,14 @@ public class BuildingBlockBenchmarks
     public void FullSortForward()
     {
         using var scope = torch.NewDisposeScope();
-        torchlip.functional.full_sort(_activations);
+        torchlip.full_sort(_activations);
     }
 
     [Benchmark(Description = "FullSort 128x128, forward+backward")]
     public void FullSortForwardBackward()
     {
         using var scope = torch.NewDisposeScope();
-        torchlip.functional.full_sort(_activationsWithGrad).backward(new[] { _activationsGrad });
+        torchlip.full_sort(_activationsWithGrad).backward(new[] { _activationsGrad });
         _activationsWithGrad.grad?.zero_();
     }
 

@@ -27,7 +27,7 @@ internal static class StepBreakdown
         plainLoop.Run(20);
         var frobenius = network.layers.Select(l => l.module).OfType<Modules.FrobeniusLinear>().Single();
         var labels = data.Labels.narrow(0, 0, TrainingLoop.BatchSize);
-        using var adam = torchlip.optim.Adam(network.parameters(), lr: 0);   // lr 0: times the update, changes nothing
+        using var adam = torchlip.Adam(network.parameters(), lr: 0);   // lr 0: times the update, changes nothing
         using var one = torch.ones(1);
 
         var items = new List<(string name, int indent, Action body, Role role)> { ("full Lipschitz training step", 0, loop.Step, Role.None) };
@@ -48,12 +48,12 @@ internal static class StepBreakdown
         items.Add(("hkr_loss forward+backward on 128 outputs (label check = host sync)", 1, () =>
         {
             var f = torch.randn(TrainingLoop.BatchSize, 1, requires_grad: true);
-            torchlip.functional.hkr_loss(f, labels, TrainingLoop.Alpha, TrainingLoop.MinMargin).backward();
+            torchlip.hkr_loss(f, labels, TrainingLoop.Alpha, TrainingLoop.MinMargin).backward();
         }, Role.None));
         items.Add(("FullSort 128x128 forward+backward", 1, () =>
         {
             var x = torch.randn(TrainingLoop.BatchSize, 128, requires_grad: true);
-            torchlip.functional.full_sort(x).backward(new[] { torch.ones(TrainingLoop.BatchSize, 128) });
+            torchlip.full_sort(x).backward(new[] { torch.ones(TrainingLoop.BatchSize, 128) });
         }, Role.None));
         items.Add(("Adam step over the Lipschitz network's parameters", 1, () => adam.step(), Role.None));
         items.Add(("1000 tiny tensor ops (1-element add): the per-op overhead x 1000", 1, () =>

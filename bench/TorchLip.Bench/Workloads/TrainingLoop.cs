@@ -29,8 +29,8 @@ internal sealed class TrainingLoop : IDisposable
         _model = model;
         _data = data;
         _model.train();
-        _optimizer = torchlip.optim.Adam(model.parameters(), lr: LearningRate);
-        _trainer = new Trainer(model, _optimizer, (output, target) => torchlip.functional.hkr_loss(output, target, Alpha, MinMargin));
+        _optimizer = torchlip.Adam(model.parameters(), lr: LearningRate);
+        _trainer = new Trainer(model, _optimizer, (output, target) => torchlip.hkr_loss(output, target, Alpha, MinMargin));
         _perm = NewPermutation();
     }
 

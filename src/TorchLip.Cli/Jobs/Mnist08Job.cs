@@ -12,7 +12,7 @@ using TorchLip.Training;
 using TorchLip.Training.Metrics;
 using TorchSharp;
 using static TorchLip.Data.DataPreparation;
-using static TorchLip.torchlip.functional;
+using static TorchLip.torchlip;
 using static TorchSharp.torch;
 
 namespace TorchLip.Cli.Jobs;
@@ -88,7 +88,7 @@ public static class Mnist08Job
         // application) may reseed or draw from the global one during training.
         using var batches = new BatchIterator(x, y, options.BatchSize, options.Seed);
         output.WriteLine(model);
-        using var optimizer = torchlip.optim.Adam(model.parameters(), lr: options.LearningRate);
+        using var optimizer = torchlip.Adam(model.parameters(), lr: options.LearningRate);
         var trainer = new Trainer(model, optimizer, (scores, labels) => hkr_loss(scores, labels, options.Alpha, options.MinMargin),
             new IMetric[] { new KRMetric(), new BinaryAccuracy() });
 
@@ -101,7 +101,7 @@ public static class Mnist08Job
             {
                 // The epoch's RSS is read after TorchSharp's own finalizable garbage is collected; the trainer makes no
                 // collector call, but without this one the job's peak RSS read 422 MB instead of 338 MB (measured with
-                // torchlip.optim.Adam, which leaves no Scalars to the finalizer: the rest is TorchSharp's).
+                // torchlip.Adam, which leaves no Scalars to the finalizer: the rest is TorchSharp's).
                 var release = Stopwatch.StartNew();
                 ProcessMemory.ReleaseLoadingGarbage();
                 timings.Training += record.TrainSeconds;

@@ -11,7 +11,7 @@ using TorchLip.Modules;
 using TorchLip.Training;
 using TorchLip.Training.Metrics;
 using TorchSharp;
-using static TorchLip.torchlip.functional;
+using static TorchLip.torchlip;
 using static TorchSharp.torch;
 
 namespace TorchLip.Cli.Jobs;
@@ -51,7 +51,7 @@ public static class MoonsJob
         using var model = WarningsToOutput.While(output, () => TutorialNetwork.Create(2, new long[] { 256, 128, 64 }, flatten: false));
         model.to(device);
         output.WriteLine(model);
-        using var optimizer = torchlip.optim.Adam(model.parameters(), lr: options.LearningRate);
+        using var optimizer = torchlip.Adam(model.parameters(), lr: options.LearningRate);
 
         long n = options.Samples;
         using var batches = new BatchIterator(points, labels, options.BatchSize, options.Seed);

@@ -11,7 +11,7 @@ using TorchLip.Modules;
 using TorchLip.Training;
 using TorchLip.Training.Metrics;
 using TorchSharp;
-using static TorchLip.torchlip.functional;
+using static TorchLip.torchlip;
 using static TorchSharp.torch;
 
 namespace TorchLip.Cli.Jobs;
@@ -48,7 +48,7 @@ public static class WassersteinToyJob
         using var model = WarningsToOutput.While(output, () => TutorialNetwork.Create(SquareImages.Size * SquareImages.Size));
         model.to(device);
         output.WriteLine(model);
-        using var optimizer = torchlip.optim.Adam(model.parameters(), lr: options.LearningRate);
+        using var optimizer = torchlip.Adam(model.parameters(), lr: options.LearningRate);
 
         var trainer = new Trainer(model, optimizer, (scores, labels) => -kr_loss(scores, labels), new IMetric[] { new KRMetric() });
         var batches = new GeneratedBatches(() =>

@@ -183,34 +183,31 @@ namespace TorchLip
 {
     public static partial class torchlip
     {
-        public static partial class utils
-        {
-            /// <summary>Certified L2 radii of a binary classifier: |f(x)| / L. See <see cref="Evaluation.Certificates.Binary"/>.</summary>
-            /// <param name="model">The classifier (one output).</param>
-            /// <param name="x">Samples, shape (N, ...).</param>
-            /// <param name="lipschitz_constant">A true bound, required for a module that is not a TorchLip model.</param>
-            public static Tensor binary_certificates(nn.Module<Tensor, Tensor> model, Tensor x, double? lipschitz_constant = null)
-                => Evaluation.Certificates.Binary(model, x, lipschitz_constant);
+        /// <summary>Certified L2 radii of a binary classifier: |f(x)| / L. See <see cref="Evaluation.Certificates.Binary"/>.</summary>
+        /// <param name="model">The classifier (one output).</param>
+        /// <param name="x">Samples, shape (N, ...).</param>
+        /// <param name="lipschitz_constant">A true bound, required for a module that is not a TorchLip model.</param>
+        public static Tensor binary_certificates(nn.Module<Tensor, Tensor> model, Tensor x, double? lipschitz_constant = null)
+            => Evaluation.Certificates.Binary(model, x, lipschitz_constant);
 
-            /// <summary>Certified L2 radii of a multiclass classifier: (top1 − top2) / min(2·L_out, √2·L). See <see cref="Evaluation.Certificates.Multiclass"/>.</summary>
-            /// <param name="model">The classifier (C ≥ 2 outputs).</param>
-            /// <param name="x">Samples, shape (N, ...).</param>
-            /// <param name="lipschitz_constant">A true bound of the map, required for a module that is not a TorchLip model.</param>
-            /// <param name="output_lipschitz_constant">A true bound of each output.</param>
-            public static Tensor multiclass_certificates(nn.Module<Tensor, Tensor> model, Tensor x, double? lipschitz_constant = null,
-                double? output_lipschitz_constant = null)
-                => Evaluation.Certificates.Multiclass(model, x, lipschitz_constant, output_lipschitz_constant);
+        /// <summary>Certified L2 radii of a multiclass classifier: (top1 − top2) / min(2·L_out, √2·L). See <see cref="Evaluation.Certificates.Multiclass"/>.</summary>
+        /// <param name="model">The classifier (C ≥ 2 outputs).</param>
+        /// <param name="x">Samples, shape (N, ...).</param>
+        /// <param name="lipschitz_constant">A true bound of the map, required for a module that is not a TorchLip model.</param>
+        /// <param name="output_lipschitz_constant">A true bound of each output.</param>
+        public static Tensor multiclass_certificates(nn.Module<Tensor, Tensor> model, Tensor x, double? lipschitz_constant = null,
+            double? output_lipschitz_constant = null)
+            => Evaluation.Certificates.Multiclass(model, x, lipschitz_constant, output_lipschitz_constant);
 
-            /// <summary>Share of samples classified correctly with a certificate above ε. See <see cref="Evaluation.Certificates.ProvableRobustAccuracy"/>.</summary>
-            /// <param name="model">The classifier.</param>
-            /// <param name="x">Samples, shape (N, ...).</param>
-            /// <param name="y">Labels: ±1 for one output, class indices or one-hot rows for C outputs.</param>
-            /// <param name="epsilon">The radius ε ≥ 0.</param>
-            /// <param name="lipschitz_constant">A true bound of the map, required for a module that is not a TorchLip model.</param>
-            /// <param name="output_lipschitz_constant">A true bound of each output (multiclass).</param>
-            public static double provable_robust_accuracy(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, double epsilon,
-                double? lipschitz_constant = null, double? output_lipschitz_constant = null)
-                => Evaluation.Certificates.ProvableRobustAccuracy(model, x, y, epsilon, lipschitz_constant, output_lipschitz_constant);
-        }
+        /// <summary>Share of samples classified correctly with a certificate above ε. See <see cref="Evaluation.Certificates.ProvableRobustAccuracy"/>.</summary>
+        /// <param name="model">The classifier.</param>
+        /// <param name="x">Samples, shape (N, ...).</param>
+        /// <param name="y">Labels: ±1 for one output, class indices or one-hot rows for C outputs.</param>
+        /// <param name="epsilon">The radius ε ≥ 0.</param>
+        /// <param name="lipschitz_constant">A true bound of the map, required for a module that is not a TorchLip model.</param>
+        /// <param name="output_lipschitz_constant">A true bound of each output (multiclass).</param>
+        public static double provable_robust_accuracy(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, double epsilon,
+            double? lipschitz_constant = null, double? output_lipschitz_constant = null)
+            => Evaluation.Certificates.ProvableRobustAccuracy(model, x, y, epsilon, lipschitz_constant, output_lipschitz_constant);
     }
 }

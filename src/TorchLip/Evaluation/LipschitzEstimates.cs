@@ -127,24 +127,20 @@ namespace TorchLip
 {
     public static partial class torchlip
     {
-        /// <summary>Model inspection helpers: empirical Lipschitz constants and singular values.</summary>
-        public static partial class utils
-        {
-            /// <summary>ε-perturbation Lipschitz estimate (a lower bound). See <see cref="Evaluation.LipschitzEstimates.Perturbation"/>.</summary>
-            /// <param name="model">The model.</param>
-            /// <param name="x">Samples, shape (N, ...).</param>
-            /// <param name="epsilon">L2 norm of each random perturbation.</param>
-            /// <param name="draws">Perturbations per sample.</param>
-            /// <param name="seed">Seed of the random directions.</param>
-            public static double lipschitz_eps_estimate(nn.Module<Tensor, Tensor> model, Tensor x,
-                double epsilon = Evaluation.LipschitzEstimates.DefaultEpsilon, int draws = Evaluation.LipschitzEstimates.DefaultDraws, long seed = 0)
-                => Evaluation.LipschitzEstimates.Perturbation(model, x, epsilon, draws, seed);
+        /// <summary>ε-perturbation Lipschitz estimate (a lower bound). See <see cref="Evaluation.LipschitzEstimates.Perturbation"/>.</summary>
+        /// <param name="model">The model.</param>
+        /// <param name="x">Samples, shape (N, ...).</param>
+        /// <param name="epsilon">L2 norm of each random perturbation.</param>
+        /// <param name="draws">Perturbations per sample.</param>
+        /// <param name="seed">Seed of the random directions.</param>
+        public static double lipschitz_eps_estimate(nn.Module<Tensor, Tensor> model, Tensor x,
+            double epsilon = Evaluation.LipschitzEstimates.DefaultEpsilon, int draws = Evaluation.LipschitzEstimates.DefaultDraws, long seed = 0)
+            => Evaluation.LipschitzEstimates.Perturbation(model, x, epsilon, draws, seed);
 
-            /// <summary>Pairwise Lipschitz estimate over all sample pairs (a lower bound). See <see cref="Evaluation.LipschitzEstimates.Pairwise"/>.</summary>
-            /// <param name="model">The model.</param>
-            /// <param name="x">Samples, shape (N, ...), N ≥ 2.</param>
-            public static double lipschitz_pairwise_estimate(nn.Module<Tensor, Tensor> model, Tensor x)
-                => Evaluation.LipschitzEstimates.Pairwise(model, x);
-        }
+        /// <summary>Pairwise Lipschitz estimate over all sample pairs (a lower bound). See <see cref="Evaluation.LipschitzEstimates.Pairwise"/>.</summary>
+        /// <param name="model">The model.</param>
+        /// <param name="x">Samples, shape (N, ...), N ≥ 2.</param>
+        public static double lipschitz_pairwise_estimate(nn.Module<Tensor, Tensor> model, Tensor x)
+            => Evaluation.LipschitzEstimates.Pairwise(model, x);
     }
 }

@@ -55,11 +55,8 @@ namespace TorchLip
 {
     public static partial class torchlip
     {
-        public static partial class utils
-        {
-            /// <summary>Smallest and largest singular value of every weight matrix. See <see cref="Evaluation.SingularValues.Of"/>.</summary>
-            /// <param name="model">A TorchLip or plain TorchSharp model.</param>
-            public static IReadOnlyList<Evaluation.LayerSingularValues> layer_singular_values(nn.Module model) => Evaluation.SingularValues.Of(model);
-        }
+        /// <summary>Smallest and largest singular value of every weight matrix. See <see cref="Evaluation.SingularValues.Of"/>.</summary>
+        /// <param name="model">A TorchLip or plain TorchSharp model.</param>
+        public static IReadOnlyList<Evaluation.LayerSingularValues> layer_singular_values(nn.Module model) => Evaluation.SingularValues.Of(model);
     }
 }

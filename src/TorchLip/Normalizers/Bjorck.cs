@@ -20,7 +20,7 @@ namespace TorchLip.Normalizers
     /// With β = 0.5 a singular value σ ∈ [0, √3] maps to 1.5σ − 0.5σ³ ∈ [0, 1]: one step already gives a
     /// contraction when the input's spectral norm is at most √3, and further steps push every σ to 1.
     /// </remarks>
-    public static class Bjorck
+    internal static class Bjorck
     {
         /// <summary>
         /// The largest σ from which Björck with step <paramref name="beta"/> still ends orthonormal: 2 for β = 0.5

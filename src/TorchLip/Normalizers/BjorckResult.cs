@@ -7,5 +7,5 @@ namespace TorchLip.Normalizers
     /// <param name="Weight">The orthonormalized weight, same shape as the input.</param>
     /// <param name="IterationsRun">Number of Björck steps actually taken.</param>
     /// <param name="StepNorms">‖W_k − W_(k−1)‖_F of each step taken (empty unless requested).</param>
-    public sealed record BjorckResult(Tensor Weight, int IterationsRun, IReadOnlyList<double> StepNorms);
+    internal sealed record BjorckResult(Tensor Weight, int IterationsRun, IReadOnlyList<double> StepNorms);
 }

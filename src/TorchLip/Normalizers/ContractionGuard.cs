@@ -19,7 +19,7 @@ namespace TorchLip.Normalizers
     /// σ_max whatever the spectrum, decides the last rescale: a finite weight always comes back certified.
     /// The factor is a constant for autograd.
     /// </remarks>
-    public static class ContractionGuard
+    internal static class ContractionGuard
     {
         /// <summary>The relative tolerance on σ_max: a layer claiming k is certified when σ_max ≤ k·(1 + Tolerance).</summary>
         public const double Tolerance = SpectralCertificate.Tolerance;

@@ -10,7 +10,7 @@ namespace TorchLip.Normalizers
     /// because ‖H^64‖_F ≥ λ_max(H)^64. The bound overestimates σ_max by at most m^(1/128) (1.04 for m = 128), far
     /// tighter than ‖W‖_F. Computed in float64 without gradient (six m×m squarings).
     /// </remarks>
-    public static class SpectralBound
+    internal static class SpectralBound
     {
         private const int Squarings = 6;
 

@@ -34,7 +34,7 @@ namespace TorchLip.Normalizers
     /// element-wise work on host memory (<see cref="SteadyWarmStep"/>); same decisions, same results.
     /// </para>
     /// </remarks>
-    public static class WarmBjorck
+    internal static class WarmBjorck
     {
         /// <summary>Björck steps allowed when the weight's precision falls short and the iteration reruns in float64.</summary>
         internal const int FallbackIterations = 100;

@@ -8,7 +8,7 @@ namespace TorchLip.Normalizers
     /// <param name="Constrained">The certified weight: σ_max of what it applies is at most k·(1 + 1e-5).</param>
     /// <param name="Preconditioner">The m×m matrix to start the next call from.</param>
     /// <param name="Iterations">Björck steps taken (in all precisions).</param>
-    public sealed record WarmBjorckResult(ConstrainedWeight Constrained, Tensor Preconditioner, int Iterations)
+    internal sealed record WarmBjorckResult(ConstrainedWeight Constrained, Tensor Preconditioner, int Iterations)
     {
         /// <summary>F (m×m, without the scale), or null when the weight is applied formed (<see cref="IsFormed"/>).</summary>
         public Tensor? Factor => Constrained.AppliesFactors ? Constrained.Factor : null;

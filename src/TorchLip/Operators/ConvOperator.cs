@@ -41,6 +41,11 @@ namespace TorchLip.Operators
             if (OutputPadding.Length != axes.Length) throw new ArgumentException("output_padding needs one value per spatial axis.", nameof(outputPadding));
             if (transposed && axes.Any(a => a.Mode != PaddingMode.Zeros))
                 throw new ArgumentException("padding_mode: a transposed convolution supports only zero padding (as PyTorch's ConvTranspose2d). Use padding_mode \"zeros\".", "padding_mode");
+            if (transposed)
+                foreach (var a in axes)
+                    if (a.PadBefore != a.PadAfter || a.PadBefore > a.Dilation * (a.Kernel - 1))
+                        throw new ArgumentOutOfRangeException("padding", a.PadBefore,
+                            $"padding of a transposed convolution must be the same on both sides and at most dilation·(kernel_size − 1) = {a.Dilation * (a.Kernel - 1)}; got ({a.PadBefore}, {a.PadAfter}).");
             for (int i = 0; i < axes.Length; i++)
                 if (OutputPadding[i] < 0 || OutputPadding[i] >= Math.Max(axes[i].Stride, axes[i].Dilation))
                     throw new ArgumentOutOfRangeException("output_padding", OutputPadding[i],
@@ -86,7 +91,14 @@ namespace TorchLip.Operators
             Enumerable.Range(0, Dims).Select(i => Transposed ? TransposedLength(i, spatial[i]) : Axes[i].Output(spatial[i])).ToArray();
 
         /// <summary>The smallest input length along each axis.</summary>
-        public long[] MinInput => Axes.Select(a => Transposed ? 1 : a.MinInput).ToArray();
+        public long[] MinInput => Enumerable.Range(0, Dims).Select(i =>
+        {
+            if (!Transposed) return Axes[i].MinInput;
+            // The adjoint convolution's input (this operator's output) must be one it accepts.
+            long m = 1;
+            while (TransposedLength(i, m) < Axes[i].MinInput) m++;
+            return m;
+        }).ToArray();
 
         /// <summary>Throws an error naming the fix when an input of this spatial size cannot be convolved.</summary>
         /// <param name="spatial">Input spatial size.</param>
@@ -97,7 +109,7 @@ namespace TorchLip.Operators
             var min = MinInput;
             for (int i = 0; i < Dims; i++)
             {
-                if (spatial[i] >= min[i] && (!Transposed || TransposedLength(i, spatial[i]) >= Axes[i].MinInput)) continue;
+                if (spatial[i] >= min[i]) continue;
                 string axis = Dims == 1 ? "length" : i == 0 ? "height" : "width";
                 throw new ArgumentException(
                     $"{who}: the input's {axis} is {spatial[i]}, but this layer accepts at least {min[i]} (kernel span {Axes[i].Span}, padding ({Axes[i].PadBefore}, {Axes[i].PadAfter}), " +
@@ -114,18 +126,57 @@ namespace TorchLip.Operators
         {
             var stride = Axes.Select(a => a.Stride).ToArray();
             var dilation = Axes.Select(a => a.Dilation).ToArray();
-            if (Transposed)
-            {
-                var padding = Axes.Select(a => a.PadBefore).ToArray();
-                return Dims == 1
-                    ? nn.functional.conv_transpose1d(input, weight, bias, stride[0], padding[0], OutputPadding[0], dilation[0], Groups)
-                    : nn.functional.conv_transpose2d(input, weight, bias, stride, padding, OutputPadding, dilation, Groups);
-            }
+            if (Transposed) return ApplyTransposed(input, weight, bias, stride, dilation);
             var (x, convPadding) = Pad(input);
             return Dims == 1
                 ? nn.functional.conv1d(x, weight, bias, stride[0], convPadding[0], dilation[0], Groups)
                 : Internal.Cpu.Convolution.Conv2d(x, weight, bias, stride, convPadding, dilation, Groups);
         }
+
+        // A transposed convolution computed as the convolution it is: zeros inserted between the input samples (stride),
+        // a zero border of d·(k − 1) − p before and that plus output_padding after, then the kernel flipped with its two
+        // channel dimensions exchanged per group. libtorch 2.10's float32 conv_transpose2d at stride 1 returned wrong
+        // values and NaN on this project's CPU (float64 and this formula agree), so the layers never call it.
+        private Tensor ApplyTransposed(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] dilation)
+        {
+            var x = input;
+            var pads = new long[2 * Dims];
+            for (int i = 0; i < Dims; i++)
+            {
+                int dim = (int)x.dim() - Dims + i;
+                if (stride[i] > 1) x = InsertZeros(x, dim, stride[i]);
+                long border = dilation[i] * (Axes[i].Kernel - 1) - Axes[i].PadBefore;
+                // F.pad lists the last dimension first.
+                pads[2 * (Dims - 1 - i)] = border;
+                pads[2 * (Dims - 1 - i) + 1] = border + OutputPadding[i];
+            }
+            if (pads.Any(p => p != 0)) x = nn.functional.pad(x, pads);
+            long inPerGroup = weight.size(0) / Groups, outPerGroup = weight.size(1);
+            var spatialDims = Enumerable.Range(2, Dims).Select(d => (long)d).ToArray();
+            var kernel = weight.reshape(new[] { Groups, inPerGroup, outPerGroup }.Concat(TensorSizesOf(weight).Skip(2)).ToArray())
+                .transpose(1, 2).reshape(new[] { Groups * outPerGroup, inPerGroup }.Concat(TensorSizesOf(weight).Skip(2)).ToArray())
+                .flip(spatialDims);
+            var ones = Enumerable.Repeat(1L, Dims).ToArray();
+            return Dims == 1
+                ? nn.functional.conv1d(x, kernel, bias, 1, 0, dilation[0], Groups)
+                : Internal.Cpu.Convolution.Conv2d(x, kernel, bias, ones, new long[Dims], dilation, Groups);
+        }
+
+        // x with s − 1 zeros between consecutive samples along dim: n samples become (n − 1)·s + 1.
+        private static Tensor InsertZeros(Tensor x, int dim, long s)
+        {
+            var sizes = TensorSizesOf(x);
+            long n = sizes[dim];
+            var spread = x.unsqueeze(dim + 1);
+            var zerosShape = (long[])TensorSizesOf(spread).Clone();
+            zerosShape[dim + 1] = s - 1;
+            var joined = torch.cat(new[] { spread, torch.zeros(zerosShape, dtype: x.dtype, device: x.device) }, dim + 1);
+            var merged = (long[])sizes.Clone();
+            merged[dim] = n * s;
+            return joined.reshape(merged).narrow(dim, 0, (n - 1) * s + 1);
+        }
+
+        private static long[] TensorSizesOf(Tensor t) => Internal.TensorSizes.Of(t);
 
         // Symmetric zero padding goes to the convolution itself; any other border is materialized first, through the
         // same source map the read count uses.

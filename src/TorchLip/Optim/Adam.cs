@@ -91,24 +91,20 @@ namespace TorchLip
 {
     public static partial class torchlip
     {
-        /// <summary>Optimizers that are safe to use with TorchSharp 0.107 (see <see cref="Optim.Adam"/>).</summary>
-        public static class optim
-        {
-            /// <summary>
-            /// Adam, as <c>torch.optim.Adam</c> computes it (bit-identical), with its native Scalars kept alive through
-            /// every call. See <see cref="Optim.Adam"/>.
-            /// </summary>
-            /// <param name="parameters">The parameters to optimize.</param>
-            /// <param name="lr">Learning rate.</param>
-            /// <param name="beta1">Decay of the first-moment estimate.</param>
-            /// <param name="beta2">Decay of the second-moment estimate.</param>
-            /// <param name="eps">Added to the denominator.</param>
-            /// <param name="weight_decay">L2 penalty.</param>
-            /// <param name="amsgrad">Use the AMSGrad variant.</param>
-            /// <param name="maximize">Maximize the objective instead.</param>
-            public static Optim.Adam Adam(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
-                double eps = 1e-8, double weight_decay = 0, bool amsgrad = false, bool maximize = false)
-                => new(parameters, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize);
-        }
+        /// <summary>
+        /// Adam, as <c>torch.optim.Adam</c> computes it (bit-identical), with its native Scalars kept alive through
+        /// every call. See <see cref="Optim.Adam"/>.
+        /// </summary>
+        /// <param name="parameters">The parameters to optimize.</param>
+        /// <param name="lr">Learning rate.</param>
+        /// <param name="beta1">Decay of the first-moment estimate.</param>
+        /// <param name="beta2">Decay of the second-moment estimate.</param>
+        /// <param name="eps">Added to the denominator.</param>
+        /// <param name="weight_decay">L2 penalty.</param>
+        /// <param name="amsgrad">Use the AMSGrad variant.</param>
+        /// <param name="maximize">Maximize the objective instead.</param>
+        public static Optim.Adam Adam(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
+            double eps = 1e-8, double weight_decay = 0, bool amsgrad = false, bool maximize = false)
+            => new(parameters, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize);
     }
 }

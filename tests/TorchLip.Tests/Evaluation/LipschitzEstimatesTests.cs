@@ -164,7 +164,7 @@ public class LipschitzEstimatesTests
         var map = KnownMaps.Linear(3, 4, new[] { 0.6, 0.5, 0.1 }, seed: 17);
         var x = torch.randn(30, 4, generator: new Generator(18));
 
-        Assert.Equal(LipschitzEstimates.Perturbation(map, x, 0.1, 3, 7), torchlip.utils.lipschitz_eps_estimate(map, x, 0.1, 3, 7));
-        Assert.Equal(LipschitzEstimates.Pairwise(map, x), torchlip.utils.lipschitz_pairwise_estimate(map, x));
+        Assert.Equal(LipschitzEstimates.Perturbation(map, x, 0.1, 3, 7), torchlip.lipschitz_eps_estimate(map, x, 0.1, 3, 7));
+        Assert.Equal(LipschitzEstimates.Pairwise(map, x), torchlip.lipschitz_pairwise_estimate(map, x));
     }
 }

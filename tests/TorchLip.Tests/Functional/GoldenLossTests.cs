@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using TorchLip.Tests.Support;
 using Xunit;
-using static TorchLip.torchlip.functional;
+using static TorchLip.torchlip;
 using static TorchSharp.torch;
 
 namespace TorchLip.Tests.Functional;

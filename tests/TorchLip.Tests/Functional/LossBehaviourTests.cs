@@ -2,7 +2,7 @@ using System;
 using TorchLip.Tests.Support;
 using TorchSharp;
 using Xunit;
-using static TorchLip.torchlip.functional;
+using static TorchLip.torchlip;
 using static TorchSharp.torch;
 
 namespace TorchLip.Tests.Functional;

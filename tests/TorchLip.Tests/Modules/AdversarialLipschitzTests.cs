@@ -114,7 +114,7 @@ public class AdversarialLipschitzTests
             var w = KnownMapsForTests.Matrix(60, 120, 2e4, generator);
             layer.raw_weight.copy_(w);
         }
-        var optimizer = torchlip.optim.Adam(model.parameters(), lr: 0.01);
+        var optimizer = torchlip.Adam(model.parameters(), lr: 0.01);
         for (int i = 0; i < 5; i++)
         {
             using var scope = NewDisposeScope();

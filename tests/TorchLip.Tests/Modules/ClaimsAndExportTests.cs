@@ -51,8 +51,14 @@ public class ClaimsAndExportTests
             Assert.Equal(1.0, tutorial.lipschitz_constant, 12);
             Assert.DoesNotContain(seen, w => w.Contains("per output"));
 
-            using var unknown = Sequential(SpectralLinear(4, 4), nn.Linear(4, 4));
+            using var unknown = Sequential(SpectralLinear(4, 4), nn.GELU());
             Assert.Equal(double.PositiveInfinity, unknown.lipschitz_constant);
+
+            // A plain linear layer is bounded by a float64 certificate of its current weight's spectral norm, tight and never below it.
+            using var plain = nn.Linear(4, 4);
+            using var mixed = Sequential(SpectralLinear(4, 4), plain);
+            double sigma = linalg.svdvals(plain.weight!.detach().to_type(ScalarType.Float64)).max().item<double>();
+            Assert.InRange(mixed.lipschitz_constant, sigma, sigma * (1 + 1e-6));
         }
         finally { Warnings.Handler = previous; }
     }

@@ -69,13 +69,13 @@ public class LayerBehaviourTests
     {
         manual_seed(21);
         using var model = TutorialModel();
-        var opt = torchlip.optim.Adam(model.parameters(), lr: 1e-2);
+        var opt = torchlip.Adam(model.parameters(), lr: 1e-2);
         var x = rand(32, 1, 28, 28);
         var y = where(randn(32, 1) > 0, 1.0f, -1.0f);
         for (int i = 0; i < 3; i++)
         {
             opt.zero_grad();
-            functional.hkr_loss(model.call(x), y, 10, 1).backward();
+            hkr_loss(model.call(x), y, 10, 1).backward();
             opt.step();
         }
         model.eval();

@@ -64,7 +64,7 @@ public class LipschitzPropertyTests
         using var _ = model;
 
         // A few optimizer steps first so that the raw weights are no longer orthogonal.
-        var opt = torchlip.optim.Adam(model.parameters(), lr: 0.05);
+        var opt = torchlip.Adam(model.parameters(), lr: 0.05);
         for (int step = 0; step < 5; step++)
         {
             using var scope = NewDisposeScope();
@@ -103,7 +103,7 @@ public class LipschitzPropertyTests
     {
         manual_seed(12);
         using var layer = SpectralLinear(300, 40, k_coef_lip: 2.5);
-        var opt = torchlip.optim.Adam(layer.parameters(), lr: 0.02);
+        var opt = torchlip.Adam(layer.parameters(), lr: 0.02);
         for (int step = 0; step < 20; step++)
         {
             using var scope = NewDisposeScope();

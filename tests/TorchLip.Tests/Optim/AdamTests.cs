@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace TorchLip.Tests.Optim;
 
 /// <summary>
-/// torchlip.optim.Adam is TorchSharp's Adam bit for bit. That it survives a collector running beside it is checked in a
+/// torchlip.Adam is TorchSharp's Adam bit for bit. That it survives a collector running beside it is checked in a
 /// program of its own (PackageConsumerTests): inside this test host even TorchSharp's Adam did not fail in 15 s.
 /// </summary>
 public class AdamTests
@@ -25,7 +25,7 @@ public class AdamTests
         for (int i = 0; i < steps; i++)
         {
             using var scope = torch.NewDisposeScope();
-            var loss = torchlip.functional.hkr_loss(model.call(x).squeeze(-1), y, alpha: 10);
+            var loss = torchlip.hkr_loss(model.call(x).squeeze(-1), y, alpha: 10);
             optimizer.zero_grad(); loss.backward(); optimizer.step();
         }
         return model.parameters().Select(p => p.detach().clone()).ToArray();
@@ -42,7 +42,7 @@ public class AdamTests
         using var a = Network(1);
         using var b = Network(1);
         using var reference = torch.optim.Adam(a.parameters(), lr: 0.05, weight_decay: weightDecay, amsgrad: amsgrad, maximize: maximize);
-        using var ours = torchlip.optim.Adam(b.parameters(), lr: 0.05, weight_decay: weightDecay, amsgrad: amsgrad, maximize: maximize);
+        using var ours = torchlip.Adam(b.parameters(), lr: 0.05, weight_decay: weightDecay, amsgrad: amsgrad, maximize: maximize);
 
         var expected = Train(a, reference, 25);
         var actual = Train(b, ours, 25);
@@ -58,7 +58,7 @@ public class AdamTests
     {
         using var scope = torch.NewDisposeScope();
         using var model = Network(2);
-        using var ours = torchlip.optim.Adam(model.parameters(), lr: 0.1);
+        using var ours = torchlip.Adam(model.parameters(), lr: 0.1);
         Train(model, ours, 3);
         var scheduler = optim.lr_scheduler.StepLR(ours, 1, 0.5);
         scheduler.step();

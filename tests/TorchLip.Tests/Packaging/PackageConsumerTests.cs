@@ -34,14 +34,13 @@ public sealed class PackageConsumerTests : IDisposable
     private const string TrainingProgram = """
         using TorchSharp;
         using static TorchLip.torchlip;
-        using static TorchLip.torchlip.functional;
 
         var model = Sequential(SpectralLinear(8, 16), FullSort(), FrobeniusLinear(16, 1));
         torch.manual_seed(1);
         torch.set_num_threads(1);
         var y = torch.randint(0, 2, 256).to_type(torch.float32) * 2 - 1;
         var x = torch.randn(256, 8) + 0.5f * y.unsqueeze(1);
-        var opt = optim.Adam(model.parameters(), lr: 1e-2);
+        var opt = Adam(model.parameters(), lr: 1e-2);
         for (int step = 0; step < 40; step++)
         {
             using var scope = torch.NewDisposeScope();
@@ -49,8 +48,8 @@ public sealed class PackageConsumerTests : IDisposable
             opt.zero_grad(); loss.backward(); opt.step();
         }
         model.eval();
-        Console.WriteLine($"lipschitz_estimate: {utils.lipschitz_pairwise_estimate(model, x[..128]):F6}");
-        Console.WriteLine($"max_singular_value: {utils.layer_singular_values(model).Max(l => l.Max):F7}");
+        Console.WriteLine($"lipschitz_estimate: {lipschitz_pairwise_estimate(model, x[..128]):F6}");
+        Console.WriteLine($"max_singular_value: {layer_singular_values(model).Max(l => l.Max):F7}");
         """;
 
     /// <summary>
@@ -69,7 +68,7 @@ public sealed class PackageConsumerTests : IDisposable
     };
 
     /// <summary>
-    /// torchlip.optim.Adam's steps, over and over, next to a thread that collects all the time. TorchSharp's own Adam
+    /// torchlip.Adam's steps, over and over, next to a thread that collects all the time. TorchSharp's own Adam
     /// died within 1.4-1.8 s in this program (three runs: "Expected false to be true ... Scalar.h:140"), and so did a
     /// first version of ours that called add_(Scalar), whose alpha TorchSharp makes implicitly.
     /// </summary>
@@ -79,9 +78,9 @@ public sealed class PackageConsumerTests : IDisposable
 
         var model = Sequential(SpectralLinear(6, 8), FullSort(), FrobeniusLinear(8, 1));
         torch.set_num_threads(1);
-        using var adam = optim.Adam(model.parameters(), lr: 1e-6);
+        using var adam = Adam(model.parameters(), lr: 1e-6);
         var x = torch.randn(32, 6);
-        functional.hkr_loss(model.call(x).squeeze(-1), torch.sign(x[torch.TensorIndex.Colon, 0]), alpha: 10).backward();
+        hkr_loss(model.call(x).squeeze(-1), torch.sign(x[torch.TensorIndex.Colon, 0]), alpha: 10).backward();
         var stop = false;
         var collector = new Thread(() => { while (!Volatile.Read(ref stop)) { GC.Collect(); GC.WaitForPendingFinalizers(); } });
         collector.Start();

@@ -28,7 +28,7 @@ public static class AdversarialAscent
         gap[..(pairs / 2)].mul_(1e-3);
         var x = nn.Parameter(x0.clone());
         var y = nn.Parameter(x0 + gap);
-        using var optimizer = torchlip.optim.Adam(new[] { x, y }, lr: 0.02 * radius);
+        using var optimizer = torchlip.Adam(new[] { x, y }, lr: 0.02 * radius);
         double best = 0;
         for (int step = 0; step <= steps; step++)
         {

@@ -125,7 +125,7 @@ public sealed class Float64Replay
 
     private static Func<Tensor, Tensor> Activation(nn.Module<Tensor, Tensor> module) => module switch
     {
-        LPReLU p => x => torchlip.functional.lipschitz_prelu(x, p.slopes.detach().to_type(ScalarType.Float64), p.scale_factor),
+        LPReLU p => x => torchlip.lipschitz_prelu(x, p.slopes.detach().to_type(ScalarType.Float64), p.scale_factor),
         TorchSharp.Modules.Flatten => x => x.reshape(x.size(0), -1),
         _ => module.call,   // TorchLip's parameter-free activations take float64 as they are
     };

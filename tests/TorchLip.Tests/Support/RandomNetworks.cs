@@ -123,7 +123,7 @@ public static class RandomNetworks
         model.train();
         using var generator = new Generator((ulong)seed + 7);
         var rng = new Random(seed + 11);
-        using var optimizer = torchlip.optim.Adam(model.parameters(), lr: draw.LearningRate);
+        using var optimizer = torchlip.Adam(model.parameters(), lr: draw.LearningRate);
         for (int step = 0; step <= draw.Steps; step++)
         {
             if (step == draw.CorruptAtStep) Corrupt(model, draw.Corruption!, rng, generator);

@@ -2,7 +2,7 @@ using System;
 using TorchLip.Training.Metrics;
 using TorchSharp;
 using Xunit;
-using static TorchLip.torchlip.functional;
+using static TorchLip.torchlip;
 using static TorchSharp.torch;
 
 namespace TorchLip.Tests.Training;

@@ -6,7 +6,7 @@ using TorchLip.Training.Metrics;
 using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
-using static TorchLip.torchlip.functional;
+using static TorchLip.torchlip;
 using static TorchSharp.torch;
 
 namespace TorchLip.Tests.Training;
@@ -38,7 +38,7 @@ public class TrainerMemoryTests
         using var x = rand(2048, 1, 28, 28);
         using var y = where(rand(2048, 1) < 0.5, 1f, -1f);
         using var model = TutorialNetwork.Create(28 * 28);
-        using var optimizer = torchlip.optim.Adam(model.parameters(), lr: 1e-3);
+        using var optimizer = torchlip.Adam(model.parameters(), lr: 1e-3);
         var trainer = new Trainer(model, optimizer, (o, t) => hkr_loss(o, t, 10, 1), new IMetric[] { new KRMetric(), new BinaryAccuracy() });
         using var batches = new BatchIterator(x, y, 32, seed: 1);   // 64 steps per epoch
 

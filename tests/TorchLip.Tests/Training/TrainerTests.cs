@@ -5,7 +5,7 @@ using TorchLip.Training;
 using TorchLip.Training.Metrics;
 using TorchSharp;
 using Xunit;
-using static TorchLip.torchlip.functional;
+using static TorchLip.torchlip;
 using static TorchSharp.torch;
 
 namespace TorchLip.Tests.Training;
@@ -25,7 +25,7 @@ public class TrainerTests
     {
         manual_seed(seed);
         var model = TutorialNetwork.Create(2, new long[] { 16, 8 }, flatten: false);
-        var optimizer = torchlip.optim.Adam(model.parameters(), lr: 1e-2);
+        var optimizer = torchlip.Adam(model.parameters(), lr: 1e-2);
         return (new Trainer(model, optimizer, (o, t) => hkr_loss(o, t, 10, 0.5), new IMetric[] { new KRMetric(), new BinaryAccuracy() }), model, optimizer);
     }
 

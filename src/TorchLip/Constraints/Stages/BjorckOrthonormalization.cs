@@ -47,7 +47,7 @@ namespace TorchLip.Constraints
             // A finite raw weight never makes the forward throw: should Björck overflow, the Frobenius normalization (a
             // contraction) stands in for it.
             if (!torch.isfinite(result.detach().sum()).item<bool>())
-                return ConstrainedWeight.Formed(torchlip.normalizers.frobenius_normalization(w), w.dtype, 1.0, ConstrainedWeight.BoundKind.Norm).Times(weight.Scale);
+                return ConstrainedWeight.Formed(Frobenius.Normalize(w, disjoint: false).to_type(w.dtype), w.dtype, 1.0, ConstrainedWeight.BoundKind.Norm).Times(weight.Scale);
             return ConstrainedWeight.Formed(result, w.dtype).Times(weight.Scale);
         }
 

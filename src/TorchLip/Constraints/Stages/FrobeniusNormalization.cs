@@ -1,5 +1,6 @@
 using System;
 using TorchLip.Internal;
+using TorchLip.Normalizers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -25,21 +26,10 @@ namespace TorchLip.Constraints
         {
             var w = weight.Value;
             if (!torch.isfinite(w.detach()).all().item<bool>()) throw ArgumentChecks.NotFinite(context.Layer.ToString()!, "the raw weight");
-            var normalized = Normalize(w, disjoint_neurons);
+            var normalized = Frobenius.Normalize(w, disjoint_neurons);
             // Row norms 1 (to float64 accuracy): the Frobenius norm is 1, or √out for disjoint rows.
             double bound = (disjoint_neurons ? Math.Sqrt(w.size(0)) : 1.0) * (1 + 1e-12);
             return ConstrainedWeight.Formed(normalized, w.dtype, bound, ConstrainedWeight.BoundKind.Norm).Times(weight.Scale);
-        }
-
-        /// <summary>
-        /// <paramref name="w"/> divided by its Frobenius norm (or each row by its own) in float64, differentiable; a zero
-        /// matrix or row stays zero. Shared with <see cref="torchlip.normalizers.frobenius_normalization"/>.
-        /// </summary>
-        internal static Tensor Normalize(Tensor w, bool disjoint)
-        {
-            var rows = w.reshape(w.size(0), -1).to_type(ScalarType.Float64);
-            var norms = (disjoint ? rows.norm(1, true, 2.0f) : rows.norm()).clamp_min(ScalarCache.Of(1e-300));
-            return (rows / norms).reshape(TensorSizes.Of(w));
         }
 
         /// <inheritdoc/>

@@ -56,8 +56,8 @@ namespace TorchLip.Constraints
         public override IReadOnlyList<(string Name, Tensor Initial)> CreateBuffers(Tensor raw)
         {
             using var noGrad = torch.no_grad();
-            var (u, v) = Vectors(raw);
-            torchlip.normalizers.power_iteration(Matrix(raw), u, v, ConstraintDefaults.InitialSpectralIterations, eps_spectral);
+            var (u, v) = PowerIteration.RandomVectors(raw);
+            PowerIteration.Advance(PowerIteration.Matrix(raw), u, v, ConstraintDefaults.InitialSpectralIterations, eps_spectral);
             return new[] { (LeftBuffer, u), (RightBuffer, v) };
         }
 
@@ -73,33 +73,10 @@ namespace TorchLip.Constraints
         {
             var w = weight.Value;
             if (!torch.isfinite(w.detach()).all().item<bool>()) throw ArgumentChecks.NotFinite(context.Layer.ToString()!, "the raw weight");
-            var matrix = Matrix(w);
-            if (context.Advance) torchlip.normalizers.power_iteration(matrix, u, v, niter_spectral, eps_spectral);
-            var sigma = torchlip.normalizers.spectral_norm_estimate(matrix, u, v);
+            var matrix = PowerIteration.Matrix(w);
+            if (context.Advance) PowerIteration.Advance(matrix, u, v, niter_spectral, eps_spectral);
+            var sigma = PowerIteration.Sigma(matrix, u, v);
             return ConstrainedWeight.Formed(w / SafeDenominator(w, sigma), w.dtype).Times(weight.Scale);
-        }
-
-        /// <summary>The spectral norm of <paramref name="w"/> (viewed as (out, −1)) estimated by power iteration from random vectors, without state.</summary>
-        /// <param name="w">The weight.</param>
-        /// <param name="iterations">Power iterations.</param>
-        internal static double Estimate(Tensor w, int iterations)
-        {
-            using var noGrad = torch.no_grad();
-            using var scope = torch.NewDisposeScope();
-            var (u, v) = Vectors(w);
-            var matrix = Matrix(w);
-            torchlip.normalizers.power_iteration(matrix, u, v, iterations, ConstraintDefaults.SpectralEpsilon);
-            return torchlip.normalizers.spectral_norm_estimate(matrix, u, v).to_type(ScalarType.Float64).item<double>();
-        }
-
-        private static Tensor Matrix(Tensor w) => w.dim() == 2 ? w : w.reshape(w.size(0), -1);
-
-        private static (Tensor u, Tensor v) Vectors(Tensor w)
-        {
-            long rows = w.size(0), cols = w.numel() / Math.Max(1, rows);
-            var u = nn.functional.normalize(torch.randn(rows, dtype: w.dtype, device: w.device), p: 2, dim: 0);
-            var v = nn.functional.normalize(torch.randn(cols, dtype: w.dtype, device: w.device), p: 2, dim: 0);
-            return (u, v);
         }
 
         private Tensor SafeDenominator(Tensor w, Tensor sigma)

@@ -48,7 +48,7 @@ namespace TorchLip.Constraints
         {
             using var noGrad = torch.no_grad();
             long rows = raw.size(0), cols = raw.numel() / Math.Max(1, rows);
-            var sigma = SpectralNormalization.Estimate(raw, ConstraintDefaults.InitialSpectralIterations);
+            var sigma = PowerIteration.Estimate(raw, ConstraintDefaults.InitialSpectralIterations, ConstraintDefaults.SpectralEpsilon);
             using var inverse = Math.Max(sigma, 1e-30).ToScalar();
             var start = torch.eye(Math.Min(rows, cols), dtype: raw.dtype, device: raw.device).div(inverse);
             return new[] { (PreconditionerBuffer, start) };

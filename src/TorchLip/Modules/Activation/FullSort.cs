@@ -12,7 +12,7 @@ namespace TorchLip.Modules
         public FullSort(double k_coef_lip = 1.0) : base(nameof(FullSort), k_coef_lip) => RegisterComponents();
 
         /// <inheritdoc/>
-        protected override Tensor Activate(Tensor input) => torchlip.functional.full_sort(input);
+        protected override Tensor Activate(Tensor input) => torchlip.full_sort(input);
 
         /// <inheritdoc/>
         protected override LipschitzActivation WithK(double k) => new FullSort(k);

@@ -23,7 +23,7 @@ namespace TorchLip.Modules
         public int? group_size { get; }
 
         /// <inheritdoc/>
-        protected override Tensor Activate(Tensor input) => torchlip.functional.group_sort(input, group_size);
+        protected override Tensor Activate(Tensor input) => torchlip.group_sort(input, group_size);
 
         /// <inheritdoc/>
         protected override LipschitzActivation WithK(double k) => new GroupSort(GetName(), group_size, k);

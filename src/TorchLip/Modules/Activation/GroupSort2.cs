@@ -12,7 +12,7 @@ namespace TorchLip.Modules
         public GroupSort2(double k_coef_lip = 1.0) : base(nameof(GroupSort2), k_coef_lip) => RegisterComponents();
 
         /// <inheritdoc/>
-        protected override Tensor Activate(Tensor input) => torchlip.functional.group_sort_2(input);
+        protected override Tensor Activate(Tensor input) => torchlip.group_sort_2(input);
 
         /// <inheritdoc/>
         protected override LipschitzActivation WithK(double k) => new GroupSort2(k);

@@ -29,7 +29,7 @@ namespace TorchLip.Modules
         public Parameter slopes => weight;
 
         /// <inheritdoc/>
-        public override Tensor forward(Tensor input) => torchlip.functional.lipschitz_prelu(input, weight, scale_factor);
+        public override Tensor forward(Tensor input) => torchlip.lipschitz_prelu(input, weight, scale_factor);
 
         /// <summary>
         /// A new LPReLU with a copy of the slopes and <see cref="LipschitzModule.scale_factor"/> as its k (deel-torchlip's

@@ -20,7 +20,7 @@ namespace TorchLip.Modules
         public int? dim { get; }
 
         /// <inheritdoc/>
-        protected override Tensor Activate(Tensor input) => torchlip.functional.max_min(input, dim);
+        protected override Tensor Activate(Tensor input) => torchlip.max_min(input, dim);
 
         /// <inheritdoc/>
         protected override LipschitzActivation WithK(double k) => new MaxMin(dim, k);

@@ -68,8 +68,9 @@ namespace TorchLip.Modules
 
         /// <summary>
         /// A plain TorchSharp module computing what <paramref name="module"/> computes in eval mode, owning its state: a
-        /// TorchLip layer's <see cref="LipschitzModule.vanilla_export"/>, a copy of a plain linear or convolution layer,
-        /// or the module itself when it holds no parameters or buffers.
+        /// TorchLip layer's <see cref="LipschitzModule.vanilla_export"/>, a copy of a plain linear or convolution layer, a
+        /// new instance of a stateless module it knows (reshapes, activations, pooling: disposing the export then never
+        /// disposes a module of the source), or, for another module without parameters or buffers, the module itself.
         /// </summary>
         /// <param name="name">The module's name in its container (for the error).</param>
         /// <param name="module">The module.</param>
@@ -95,6 +96,7 @@ namespace TorchLip.Modules
                 case Convolution conv when PlainModules.TryOperator(conv, out var op):
                     return PlainConv.Create(op!, conv.in_channels, conv.out_channels, conv.weight!, conv.bias);
                 default:
+                    if (PlainModules.Fresh(module) is { } fresh) return fresh;
                     if (!module.parameters().Any() && !module.buffers().Any()) return module;
                     throw new NotSupportedException(
                         $"vanilla_export: layer ({name}) {Describe(module)} holds parameters or buffers and is neither a TorchLip layer nor a plain linear or convolution layer, " +
@@ -106,6 +108,24 @@ namespace TorchLip.Modules
     /// <summary>Bounds of plain TorchSharp modules (see <see cref="LipschitzBounds"/>).</summary>
     internal static class PlainModules
     {
+        /// <summary>A new instance with the same settings of a stateless module this class knows, else null.</summary>
+        public static nn.Module<Tensor, Tensor>? Fresh(nn.Module module) => module switch
+        {
+            Flatten f => nn.Flatten(f.start_dim, f.end_dim),
+            Identity => nn.Identity(),
+            ReLU => nn.ReLU(),
+            ReLU6 => nn.ReLU6(),
+            Tanh => nn.Tanh(),
+            Sigmoid => nn.Sigmoid(),
+            LeakyReLU leaky => nn.LeakyReLU(leaky.negative_slope),
+            PixelShuffle shuffle => nn.PixelShuffle(shuffle.upscale_factor),
+            PixelUnshuffle unshuffle => nn.PixelUnshuffle(unshuffle.downscale_factor),
+            MaxPool2d max => nn.MaxPool2d(max.kernel_size, max.stride, max.padding, max.dilation, max.ceil_mode),
+            AvgPool2d avg => nn.AvgPool2d(avg.kernel_size, avg.stride, avg.padding, avg.ceil_mode, avg.count_include_pad, avg.divisor_override),
+            LPPool2d lp => nn.LPPool2d(lp.norm_type, lp.kernel_size, lp.stride, lp.ceil_mode),
+            _ => null,
+        };
+
         public static double Bound(nn.Module module) => module switch
         {
             Flatten or Unflatten or Identity or ReLU or ReLU6 or Tanh or Softmax or PixelShuffle or PixelUnshuffle or ZeroPad2d => 1.0,
@@ -113,9 +133,7 @@ namespace TorchLip.Modules
             LeakyReLU leaky => Math.Max(1.0, Math.Abs(leaky.negative_slope)),
             MaxPool2d max => Math.Sqrt(Reads(max.kernel_size, max.stride ?? max.kernel_size, max.dilation, max.padding)),
             MaxPool1d max => Math.Sqrt(Reads(new[] { max.kernel_size }, new[] { max.stride ?? max.kernel_size }, max.dilation is long d1 ? new[] { d1 } : null, max.padding is long p1 ? new[] { p1 } : null)),
-            LPPool2d lp when lp.norm_type >= 2 => Math.Sqrt(Reads(lp.kernel_size, lp.stride ?? lp.kernel_size, null, null)),
-            LPPool2d lp when lp.norm_type >= 1 => Math.Sqrt(Reads(lp.kernel_size, lp.stride ?? lp.kernel_size, null, null))
-                * Math.Pow(lp.kernel_size.Aggregate(1.0, (p, k) => p * k), 1 / lp.norm_type - 0.5),
+            LPPool2d lp when lp.norm_type >= 1 => LpPoolBound(lp),
             AvgPool2d avg => AveragePoolBound(avg),
             Linear l => SpectralCertificate.UpperBound(l.weight!),
             Convolution conv when TryOperator(conv, out var op) => op!.Gain * SpectralCertificate.UpperBound(conv.weight!),
@@ -165,6 +183,16 @@ namespace TorchLip.Modules
             var p = Fill(padding, dims, 0);
             // Pooling pads with values that are never selected (−∞ for max): the padded positions read no sample.
             return Enumerable.Range(0, dims).Aggregate(1.0, (product, i) => product * new ConvAxis(kernel[i], s[i], d[i], p[i], p[i], PaddingMode.Zeros).MaxReadsAnyLength());
+        }
+
+        // ‖·‖_p ≤ ‖·‖₂ for p ≥ 2 and ≤ n^(1/p − 1/2)‖·‖₂ below; libtorch computes a partial window's (ceil_mode) sum as
+        // its average times the full window, (window/m)^(1/p) too steep for m samples: at most window^(1/p).
+        private static double LpPoolBound(LPPool2d lp)
+        {
+            double window = lp.kernel_size.Aggregate(1.0, (p, k) => p * k);
+            double perWindow = lp.norm_type >= 2 ? 1 : Math.Pow(window, 1 / lp.norm_type - 0.5);
+            double partial = lp.ceil_mode ? Math.Pow(window, 1 / lp.norm_type) : 1;
+            return Math.Sqrt(Reads(lp.kernel_size, lp.stride ?? lp.kernel_size, null, null)) * perWindow * partial;
         }
 
         private static double AveragePoolBound(AvgPool2d avg)

@@ -142,6 +142,17 @@ namespace TorchLip
 {
     public static partial class torchlip
     {
+        // Each list of layers has two overloads: (first, params rest) and (params layers). Beside
+        // `using static TorchSharp.torch.nn;`, a call with layers matches TorchSharp's nn.Sequential(params ...) too, and
+        // C# prefers, of two candidates expanded from params, the one with more declared parameters: the first overload
+        // wins, so Sequential(a, b) builds this container. An array argument matches both (params layers) overloads as
+        // they are; that call is ambiguous (CS0121) rather than silently TorchSharp's: write torchlip.Sequential(array).
+
+        /// <summary>A Lipschitz-aware sequential container (children named "0", "1", …).</summary>
+        /// <param name="first">The first layer.</param>
+        /// <param name="rest">The following layers, in order.</param>
+        public static Modules.Sequential Sequential(nn.Module<Tensor, Tensor> first, params nn.Module<Tensor, Tensor>[] rest) => new([first, .. rest]);
+
         /// <summary>A Lipschitz-aware sequential container (children named "0", "1", …).</summary>
         /// <param name="layers">The layers, in order.</param>
         public static Modules.Sequential Sequential(params nn.Module<Tensor, Tensor>[] layers) => new(layers);
@@ -150,6 +161,12 @@ namespace TorchLip
         /// <param name="k_coef_lip">Lipschitz constant of the network.</param>
         /// <param name="layers">The layers, in order.</param>
         public static Modules.Sequential Sequential(double k_coef_lip, params nn.Module<Tensor, Tensor>[] layers) => new(layers, k_coef_lip);
+
+        /// <summary>A Lipschitz-aware sequential container with named children.</summary>
+        /// <param name="first">The first (name, layer) pair.</param>
+        /// <param name="rest">The following (name, layer) pairs, in order.</param>
+        public static Modules.Sequential Sequential((string name, nn.Module<Tensor, Tensor> module) first,
+            params (string name, nn.Module<Tensor, Tensor> module)[] rest) => new([first, .. rest]);
 
         /// <summary>A Lipschitz-aware sequential container with named children.</summary>
         /// <param name="layers">(name, layer) pairs, in order.</param>

@@ -12,7 +12,10 @@ namespace TorchLip.Modules
     /// Base of <see cref="PadConv1d"/> and <see cref="PadConv2d"/>: an unconstrained convolution (PyTorch's Conv with the
     /// same arguments and state keys <c>weight</c>, <c>bias</c>) that also takes numpy's "symmetric" padding mode. It is
     /// not a Lipschitz layer (a <see cref="Sequential"/> warns about it, as deel-torchlip does); its map is bounded by
-    /// <see cref="lipschitz_bound"/>, computed from its current kernel.
+    /// <see cref="lipschitz_bound"/>, computed from its current kernel. With a transposed operator it is the export of a
+    /// <see cref="SpectralConvTranspose2d"/>: libtorch 2.10's float32 <c>conv_transpose2d</c> returned wrong values (and
+    /// NaN) on this project's CPU for several strides and paddings, so the transposed convolution is computed as the
+    /// convolution it equals (<see cref="ConvOperator.Apply"/>), in the layer and in its export alike.
     /// </summary>
     public abstract class PadConv : nn.Module<Tensor, Tensor>
     {
@@ -34,11 +37,11 @@ namespace TorchLip.Modules
         {
             ArgumentNullException.ThrowIfNull(conv);
             ConvSpec.CheckChannels(in_channels, out_channels, conv.Groups);
-            if (conv.Transposed) throw new ArgumentException("PadConv: a transposed operator is not a PadConv.", nameof(conv));
             this.in_channels = in_channels;
             this.out_channels = out_channels;
             conv_operator = conv;
-            var shape = new[] { out_channels, in_channels / conv.Groups }.Concat(conv.Axes.Select(a => a.Kernel)).ToArray();
+            var shape = (conv.Transposed ? new[] { in_channels, out_channels / conv.Groups } : new[] { out_channels, in_channels / conv.Groups })
+                .Concat(conv.Axes.Select(a => a.Kernel)).ToArray();
             long fanIn = shape.Skip(1).Aggregate(1L, (p, v) => p * v);
             using (torch.no_grad())
             {
@@ -77,7 +80,7 @@ namespace TorchLip.Modules
         public override string ToString()
         {
             var op = conv_operator;
-            var s = $"{GetName()}({in_channels}, {out_channels}, kernel_size={ConvSpec.Tuple(op.Axes.Select(a => a.Kernel))}, stride={ConvSpec.Tuple(op.Axes.Select(a => a.Stride))}";
+            var s = $"{GetName()}{(op.Transposed ? "[transposed]" : "")}({in_channels}, {out_channels}, kernel_size={ConvSpec.Tuple(op.Axes.Select(a => a.Kernel))}, stride={ConvSpec.Tuple(op.Axes.Select(a => a.Stride))}";
             if (op.Axes.Any(a => a.PadBefore != 0 || a.PadAfter != 0)) s += $", padding={ConvSpec.PaddingRepr(op)}";
             if (op.Axes.Any(a => a.Dilation != 1)) s += $", dilation={ConvSpec.Tuple(op.Axes.Select(a => a.Dilation))}";
             if (op.Groups != 1) s += $", groups={op.Groups}";

@@ -10,10 +10,11 @@ namespace TorchLip.Modules
     internal static class PlainConv
     {
         /// <summary>
-        /// A new <c>nn.Conv1d</c>/<c>nn.Conv2d</c>/<c>nn.ConvTranspose1d</c>/<c>nn.ConvTranspose2d</c> holding copies of
+        /// A new <c>nn.Conv1d</c>/<c>nn.Conv2d</c> holding copies of
         /// <paramref name="weight"/> and <paramref name="bias"/>; a <see cref="PadConv2d"/>/<see cref="PadConv1d"/> where
         /// TorchSharp's modules cannot express the padding (symmetric padding beyond one sample, a split "same" border with
-        /// a mode other than zeros).
+        /// a mode other than zeros) and for transposed convolutions (libtorch's float32 <c>conv_transpose2d</c> is not
+        /// trusted, see <see cref="PadConv"/>).
         /// </summary>
         public static nn.Module<Tensor, Tensor> Create(ConvOperator op, long inChannels, long outChannels, Tensor weight, Tensor? bias)
         {
@@ -29,21 +30,7 @@ namespace TorchLip.Modules
             nn.Module<Tensor, Tensor> module;
             Tensor target;
             Tensor? targetBias;
-            if (op.Transposed)
-            {
-                if (op.Dims == 1)
-                {
-                    var m = nn.ConvTranspose1d(inChannels, outChannels, k[0], s[0], p[0], op.OutputPadding[0], d[0], TorchSharp.PaddingModes.Zeros, op.Groups, hasBias, weight.device, weight.dtype);
-                    (module, target, targetBias) = (m, m.weight!, m.bias);
-                }
-                else
-                {
-                    var m = nn.ConvTranspose2d(inChannels, outChannels, (k[0], k[1]), (s[0], s[1]), (p[0], p[1]), (op.OutputPadding[0], op.OutputPadding[1]), (d[0], d[1]),
-                        TorchSharp.PaddingModes.Zeros, op.Groups, hasBias, weight.device, weight.dtype);
-                    (module, target, targetBias) = (m, m.weight!, m.bias);
-                }
-            }
-            else if ((symmetricPads || mode == PaddingMode.Zeros) && mode != PaddingMode.Symmetric)
+            if (!op.Transposed && (symmetricPads || mode == PaddingMode.Zeros) && mode != PaddingMode.Symmetric)
             {
                 var torchMode = mode switch
                 {

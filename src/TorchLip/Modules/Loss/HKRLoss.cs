@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace TorchLip.Modules
 {
-    /// <summary>Module form of <see cref="torchlip.functional.hkr_loss"/>.</summary>
+    /// <summary>Module form of <see cref="torchlip.hkr_loss"/>.</summary>
     public sealed class HKRLoss : nn.Module<Tensor, Tensor, Tensor>
     {
         /// <summary>Creates the loss.</summary>
@@ -26,7 +26,7 @@ namespace TorchLip.Modules
         public double min_margin { get; }
 
         /// <inheritdoc/>
-        public override Tensor forward(Tensor input, Tensor target) => torchlip.functional.hkr_loss(input, target, alpha, min_margin);
+        public override Tensor forward(Tensor input, Tensor target) => torchlip.hkr_loss(input, target, alpha, min_margin);
     }
 }
 

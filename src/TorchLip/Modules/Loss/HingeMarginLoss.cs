@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace TorchLip.Modules
 {
-    /// <summary>Module form of <see cref="torchlip.functional.hinge_margin_loss"/>.</summary>
+    /// <summary>Module form of <see cref="torchlip.hinge_margin_loss"/>.</summary>
     public sealed class HingeMarginLoss : nn.Module<Tensor, Tensor, Tensor>
     {
         /// <summary>Creates the loss.</summary>
@@ -20,7 +20,7 @@ namespace TorchLip.Modules
         public double min_margin { get; }
 
         /// <inheritdoc/>
-        public override Tensor forward(Tensor input, Tensor target) => torchlip.functional.hinge_margin_loss(input, target, min_margin);
+        public override Tensor forward(Tensor input, Tensor target) => torchlip.hinge_margin_loss(input, target, min_margin);
     }
 }
 

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace TorchLip.Modules
 {
-    /// <summary>Module form of <see cref="torchlip.functional.neg_kr_loss"/>.</summary>
+    /// <summary>Module form of <see cref="torchlip.neg_kr_loss"/>.</summary>
     public sealed class NegKRLoss : nn.Module<Tensor, Tensor, Tensor>
     {
         private readonly (double, double) _trueValues;
@@ -13,7 +13,7 @@ namespace TorchLip.Modules
         public NegKRLoss((double first, double second)? true_values = null) : base(nameof(NegKRLoss)) => _trueValues = true_values ?? (1.0, -1.0);
 
         /// <inheritdoc/>
-        public override Tensor forward(Tensor input, Tensor target) => torchlip.functional.neg_kr_loss(input, target, _trueValues);
+        public override Tensor forward(Tensor input, Tensor target) => torchlip.neg_kr_loss(input, target, _trueValues);
     }
 }
 

@@ -46,13 +46,13 @@ public class ConvSoundnessTests
         double trainNorm = layer.conv_operator.ExactNorm(layer.effective_weight(), channels, spatial);
         Assert.True(trainNorm <= bound * Slack, $"{description}, train mode: exact operator norm {trainNorm:R} > bound {bound:R}");
         layer.eval();
-        double evalNorm = torchlip.utils.conv_operator_norm_exact(layer, spatial);
+        double evalNorm = torchlip.conv_operator_norm_exact(layer, spatial);
         Assert.True(evalNorm <= bound * Slack, $"{description}, eval mode: exact operator norm {evalNorm:R} > bound {bound:R}");
         using var exported = layer.vanilla_export();
         Assert.False(exported is LipschitzModule, "an export is a plain module");
-        double exportNorm = torchlip.utils.conv_operator_norm_exact(exported, spatial);
+        double exportNorm = torchlip.conv_operator_norm_exact(exported, spatial);
         Assert.True(exportNorm <= bound * Slack, $"{description}, export: exact operator norm {exportNorm:R} > bound {bound:R}");
-        double estimate = torchlip.utils.conv_operator_norm(layer, spatial, 60);
+        double estimate = torchlip.conv_operator_norm(layer, spatial, 60);
         Assert.True(estimate <= evalNorm * (1 + 1e-9), $"{description}: power iteration {estimate} above the exact norm {evalNorm}");
 
         using var x = randn(new long[] { 3, channels }.Concat(spatial).ToArray());
@@ -73,14 +73,14 @@ public class ConvSoundnessTests
         using var layer = SpectralConv2d(1, 16, 3, padding: 1, padding_mode: "reflect", bias: false);
         layer.eval();
         Assert.Equal(4.0, layer.operator_gain, 12);
-        double ours = torchlip.utils.conv_operator_norm_exact(layer, new long[] { 12, 12 });
+        double ours = torchlip.conv_operator_norm_exact(layer, new long[] { 12, 12 });
         Assert.True(ours <= 1 + 1e-5, $"reflect: {ours}");
         // The same orthonormal kernel scaled as the reference scales it (1/3 instead of 1/4).
         using var reference = PadConv2d(1, 16, 3, padding: 1, padding_mode: "reflect", bias: false);
         using (no_grad()) reference.weight.copy_(layer.effective_weight() * (4.0 / 3.0));
-        double theirs = torchlip.utils.conv_operator_norm_exact(reference, new long[] { 12, 12 });
+        double theirs = torchlip.conv_operator_norm_exact(reference, new long[] { 12, 12 });
         Assert.True(theirs > 1.3, $"the reference's coefficient gave {theirs} with reflect padding (deel-torchlip 1.0.5 measured 1.333)");
-        Assert.True(torchlip.utils.conv_lipschitz_bound(reference) >= theirs, "a PadConv's bound must hold");
+        Assert.True(torchlip.conv_lipschitz_bound(reference) >= theirs, "a PadConv's bound must hold");
     }
 
     /// <summary>A convolution that reaches its bound: the count argument is tight for an orthonormal 1×1 kernel and, per axis, for box kernels.</summary>
@@ -93,7 +93,7 @@ public class ConvSoundnessTests
         using (no_grad()) layer.raw_weight.fill_(1.0);
         layer.eval();
         // K = ones/3 (σ = 1·3/3... the reshaped 1×9 row of ones has σ = 3): applied σ = 1/3, and circular conv of a constant image gives 9·(1/9)... = 1.
-        double exact = torchlip.utils.conv_operator_norm_exact(layer, new long[] { 8, 8 });
+        double exact = torchlip.conv_operator_norm_exact(layer, new long[] { 8, 8 });
         Assert.True(exact <= 1 + 1e-5);
         if (mode == "circular") Assert.True(exact > 1 - 1e-4, $"circular, constant kernel: {exact} should reach the bound 1");
     }
@@ -138,7 +138,7 @@ public class ConvSoundnessTests
     private static void Train(ConstrainedConv layer, long channels, long[] spatial, Random rng)
     {
         layer.train();
-        using var optimizer = torchlip.optim.Adam(layer.parameters(), lr: Math.Pow(10, -2 + 2 * rng.NextDouble()));
+        using var optimizer = torchlip.Adam(layer.parameters(), lr: Math.Pow(10, -2 + 2 * rng.NextDouble()));
         var shape = new long[] { 8, channels }.Concat(spatial).ToArray();
         int steps = rng.Next(5, 31);
         for (int step = 0; step < steps; step++)

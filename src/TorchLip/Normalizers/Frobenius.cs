@@ -2,6 +2,24 @@ using TorchSharp;
 using static TorchSharp.torch;
 using TorchLip.Internal;
 
+namespace TorchLip.Normalizers
+{
+    /// <summary>Division by the Frobenius norm, of the whole matrix or of each output row, computed in float64.</summary>
+    internal static class Frobenius
+    {
+        /// <summary>
+        /// <paramref name="w"/> divided by its Frobenius norm (or each row by its own) in float64, differentiable; a zero
+        /// matrix or row stays zero. The result stays float64: the caller rounds it once.
+        /// </summary>
+        public static Tensor Normalize(Tensor w, bool disjoint)
+        {
+            var rows = w.reshape(w.size(0), -1).to_type(ScalarType.Float64);
+            var norms = (disjoint ? rows.norm(1, true, 2.0f) : rows.norm()).clamp_min(ScalarCache.Of(1e-300));
+            return (rows / norms).reshape(TensorSizes.Of(w));
+        }
+    }
+}
+
 namespace TorchLip
 {
     public static partial class torchlip
@@ -22,7 +40,7 @@ namespace TorchLip
             {
                 Internal.ArgumentChecks.MinRank(w, 2, nameof(w), "frobenius_normalization");
                 Internal.ArgumentChecks.FloatingPoint(w, nameof(w), "frobenius_normalization");
-                var normalized = Constraints.FrobeniusNormalization.Normalize(w, disjoint_neurons);
+                var normalized = Normalizers.Frobenius.Normalize(w, disjoint_neurons);
                 return (scale == 1.0 ? normalized : normalized.mul(ScalarCache.Of(scale))).to_type(w.dtype);
             }
         }

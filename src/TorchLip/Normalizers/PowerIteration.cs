@@ -4,6 +4,64 @@ using TorchSharp;
 using static TorchSharp.torch;
 using TorchLip.Internal;
 
+namespace TorchLip.Normalizers
+{
+    /// <summary>
+    /// Power iteration on persistent singular-vector estimates (the spectral-normalization stage's state) and the
+    /// stateless spectral-norm estimate from random vectors.
+    /// </summary>
+    internal static class PowerIteration
+    {
+        /// <summary>The weight viewed as a matrix (out, −1).</summary>
+        public static Tensor Matrix(Tensor w) => w.dim() == 2 ? w : w.reshape(w.size(0), -1);
+
+        /// <summary>Random unit vectors u (out) and v (in) for the weight viewed as (out, −1).</summary>
+        public static (Tensor u, Tensor v) RandomVectors(Tensor w)
+        {
+            long rows = w.size(0), cols = w.numel() / Math.Max(1, rows);
+            var u = nn.functional.normalize(torch.randn(rows, dtype: w.dtype, device: w.device), p: 2, dim: 0);
+            var v = nn.functional.normalize(torch.randn(cols, dtype: w.dtype, device: w.device), p: 2, dim: 0);
+            return (u, v);
+        }
+
+        /// <summary>
+        /// <paramref name="niter"/> times u ← normalize(W v), v ← normalize(Wᵀ u), both updated in place, without gradient.
+        /// </summary>
+        public static void Advance(Tensor w, Tensor u, Tensor v, int niter, double eps)
+        {
+            if (w.dim() != 2) throw new ArgumentException($"power_iteration: w must be a matrix, got shape {ArgumentChecks.Shape(w)}.", nameof(w));
+            if (u.dim() != 1 || u.shape[0] != w.shape[0]) throw new ArgumentException($"power_iteration: u must have shape [{w.shape[0]}], got {ArgumentChecks.Shape(u)}.", nameof(u));
+            if (v.dim() != 1 || v.shape[0] != w.shape[1]) throw new ArgumentException($"power_iteration: v must have shape [{w.shape[1]}], got {ArgumentChecks.Shape(v)}.", nameof(v));
+            if (niter < 0) throw new ArgumentOutOfRangeException(nameof(niter), niter, "power_iteration: niter must be >= 0.");
+            using var noGrad = torch.no_grad();
+            using var scope = torch.NewDisposeScope();
+            var wd = w.detach();
+            for (int i = 0; i < niter; i++)
+            {
+                u.copy_(nn.functional.normalize(wd.mv(v), p: 2, dim: 0, eps: eps));
+                v.copy_(nn.functional.normalize(wd.t().mv(u), p: 2, dim: 0, eps: eps));
+            }
+        }
+
+        /// <summary>σ̂ = uᵀ W v, differentiable in <paramref name="w"/> (u and v are constants); never above σ_max.</summary>
+        public static Tensor Sigma(Tensor w, Tensor u, Tensor v) => u.detach().dot(w.mv(v.detach()));
+
+        /// <summary>The spectral norm of <paramref name="w"/> (viewed as (out, −1)) estimated from random vectors, without state.</summary>
+        /// <param name="w">The weight.</param>
+        /// <param name="iterations">Power iterations.</param>
+        /// <param name="eps">Normalization floor.</param>
+        public static double Estimate(Tensor w, int iterations, double eps)
+        {
+            using var noGrad = torch.no_grad();
+            using var scope = torch.NewDisposeScope();
+            var (u, v) = RandomVectors(w);
+            var matrix = Matrix(w);
+            Advance(matrix, u, v, iterations, eps);
+            return Sigma(matrix, u, v).to_type(ScalarType.Float64).item<double>();
+        }
+    }
+}
+
 namespace TorchLip
 {
     public static partial class torchlip
@@ -22,20 +80,7 @@ namespace TorchLip
             /// <param name="niter">Number of iterations (0 leaves the vectors unchanged).</param>
             /// <param name="eps">Normalization floor: x / max(‖x‖, eps).</param>
             public static void power_iteration(Tensor w, Tensor u, Tensor v, int niter, double eps = 1e-12)
-            {
-                if (w.dim() != 2) throw new ArgumentException($"power_iteration: w must be a matrix, got shape {ArgumentChecks.Shape(w)}.", nameof(w));
-                if (u.dim() != 1 || u.shape[0] != w.shape[0]) throw new ArgumentException($"power_iteration: u must have shape [{w.shape[0]}], got {ArgumentChecks.Shape(u)}.", nameof(u));
-                if (v.dim() != 1 || v.shape[0] != w.shape[1]) throw new ArgumentException($"power_iteration: v must have shape [{w.shape[1]}], got {ArgumentChecks.Shape(v)}.", nameof(v));
-                if (niter < 0) throw new ArgumentOutOfRangeException(nameof(niter), niter, "power_iteration: niter must be >= 0.");
-                using var noGrad = torch.no_grad();
-                using var scope = torch.NewDisposeScope();
-                var wd = w.detach();
-                for (int i = 0; i < niter; i++)
-                {
-                    u.copy_(nn.functional.normalize(wd.mv(v), p: 2, dim: 0, eps: eps));
-                    v.copy_(nn.functional.normalize(wd.t().mv(u), p: 2, dim: 0, eps: eps));
-                }
-            }
+                => Normalizers.PowerIteration.Advance(w, u, v, niter, eps);
 
             /// <summary>
             /// The spectral-norm estimate σ̂ = uᵀ W v from the current singular-vector estimates, differentiable in
@@ -44,7 +89,7 @@ namespace TorchLip
             /// <param name="w">Matrix (out, in).</param>
             /// <param name="u">Left singular vector estimate (out).</param>
             /// <param name="v">Right singular vector estimate (in).</param>
-            public static Tensor spectral_norm_estimate(Tensor w, Tensor u, Tensor v) => u.detach().dot(w.mv(v.detach()));
+            public static Tensor spectral_norm_estimate(Tensor w, Tensor u, Tensor v) => Normalizers.PowerIteration.Sigma(w, u, v);
 
             /// <summary>
             /// deel-torchlip's standalone <c>spectral_normalization</c>: power iteration from a right singular

@@ -162,6 +162,25 @@ public class UnfoldConvolutionTests : IDisposable
         AssertSame(reference, Conv1d((xi, wi, bi) => Convolution.Conv1d(xi, wi, bi, stride, padding, dilation)), dtype);
     }
 
+    [Theory]
+    [InlineData(4, 1, 8, 12)]
+    [InlineData(2, 4, 20, 9)]
+    [InlineData(16, 16, 8, 12)]
+    public void TakesTheFloat32CallsWhoseLibtorchInputGradientIsWrong(long n, long channels, long outChannels, long size)
+    {
+        UnfoldConvolution.Enabled = false;
+        var c = new Case(n, channels, outChannels, size, size, 3, 3, new long[] { 1, 1 }, new long[] { 1, 1 }, new long[] { 1, 1 }, true, ScalarType.Float32);
+        var x = zeros(n, channels, size, size).requires_grad_(true);
+        var w = zeros(outChannels, channels, 3, 3);
+        Assert.True(UnfoldConvolution.Supports(x, w, c.Stride, c.Padding, c.Dilation, 1));
+        Assert.False(UnfoldConvolution.Supports(x.detach(), w, c.Stride, c.Padding, c.Dilation, 1));               // no input gradient
+        Assert.False(UnfoldConvolution.Supports(x, zeros(16, channels, 3, 3), c.Stride, c.Padding, c.Dilation, 1)); // 16 outputs: right
+        Assert.False(UnfoldConvolution.Supports(x.detach().to_type(ScalarType.Float64).requires_grad_(true),
+            w.to_type(ScalarType.Float64), c.Stride, c.Padding, c.Dilation, 1));
+        var reference = Reference(c, 9);
+        AssertSame(reference, Run(c, (xi, wi, bi) => Convolution.Conv2d(xi, wi, bi, c.Stride, c.Padding, c.Dilation), 9), c.Dtype);
+    }
+
     [Fact]
     public void SupportsOnlyWhatItMeasuredFasterAtAndHandles()
     {

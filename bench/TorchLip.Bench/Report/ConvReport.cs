@@ -16,7 +16,6 @@ internal static class ConvReport
         o.WriteLine();
         o.WriteLine($"(e) convolutional network (docs' Example 4: 1x28x28, conv 1->16->32 3x3 same, GroupSort2, 2x2 L2-norm pool, 1568->64->10), batch {ConvSuite.BatchSize}, Adam 1e-3, random data, {threads} thread(s)");
         o.WriteLine($"    {c.Loss}");
-        o.WriteLine("    ScaledL2NormPool2d: stand-in nn.LPPool2d(2, 2) until the library's lands (ConvNetworks.Lipschitz)");
         o.WriteLine($"    {"network",-52} {"steps/s",9} {"spread",7} {"rounds",7}");
         Row(o, "Lipschitz (SpectralConv2d, SpectralLinear, Frobenius)", c.Lipschitz);
         Row(o, "twin A: nn.Conv2d / nn.Linear", c.PlainA);

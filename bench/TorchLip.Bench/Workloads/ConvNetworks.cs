@@ -14,18 +14,12 @@ internal static class ConvNetworks
 {
     public const long Classes = 10;
 
-    /// <summary>
-    /// The Lipschitz network. <c>ScaledL2NormPool2d</c> is not in the library yet: until it lands, this method stands it
-    /// in with <see cref="TemporaryScaledL2NormPool2d"/> (an L2-norm pool over 2×2 windows, the same map), and only here.
-    /// </summary>
+    /// <summary>The Lipschitz network, the documentation's own layers.</summary>
     public static Modules.Sequential Lipschitz() => torchlip.Sequential(
-        torchlip.SpectralConv2d(1, 16, 3, padding: Padding.Same), torchlip.GroupSort2(), TemporaryScaledL2NormPool2d(),
-        torchlip.SpectralConv2d(16, 32, 3, padding: Padding.Same), torchlip.GroupSort2(), TemporaryScaledL2NormPool2d(),
+        torchlip.SpectralConv2d(1, 16, 3, padding: Padding.Same), torchlip.GroupSort2(), torchlip.ScaledL2NormPool2d(2),
+        torchlip.SpectralConv2d(16, 32, 3, padding: Padding.Same), torchlip.GroupSort2(), torchlip.ScaledL2NormPool2d(2),
         nn.Flatten(), torchlip.SpectralLinear(1568, 64), torchlip.GroupSort2(),
         torchlip.FrobeniusLinear(64, 10, disjoint_neurons: true));
-
-    /// <summary>Stand-in for <c>torchlip.ScaledL2NormPool2d(2)</c> until it exists: √(Σ x²) over 2×2 windows.</summary>
-    private static nn.Module<Tensor, Tensor> TemporaryScaledL2NormPool2d() => nn.LPPool2d(2, 2);
 
     /// <summary>Twin A, a user's first try: <c>nn.Conv2d</c> / <c>nn.Linear</c>, the same activations and an L2-norm pool.</summary>
     public static nn.Module<Tensor, Tensor> PlainA() => nn.Sequential(

@@ -129,7 +129,7 @@ namespace TorchLip.Operators
             if (Transposed) return ApplyTransposed(input, weight, bias, stride, dilation);
             var (x, convPadding) = Pad(input);
             return Dims == 1
-                ? nn.functional.conv1d(x, weight, bias, stride[0], convPadding[0], dilation[0], Groups)
+                ? Internal.Cpu.Convolution.Conv1d(x, weight, bias, stride[0], convPadding[0], dilation[0], Groups)
                 : Internal.Cpu.Convolution.Conv2d(x, weight, bias, stride, convPadding, dilation, Groups);
         }
 
@@ -158,7 +158,7 @@ namespace TorchLip.Operators
                 .flip(spatialDims);
             var ones = Enumerable.Repeat(1L, Dims).ToArray();
             return Dims == 1
-                ? nn.functional.conv1d(x, kernel, bias, 1, 0, dilation[0], Groups)
+                ? Internal.Cpu.Convolution.Conv1d(x, kernel, bias, 1, 0, dilation[0], Groups)
                 : Internal.Cpu.Convolution.Conv2d(x, kernel, bias, ones, new long[Dims], dilation, Groups);
         }
 
@@ -249,6 +249,8 @@ namespace TorchLip.Operators
         {
             CheckSpatial(spatial, "conv_operator_norm");
             ArgumentChecks.Positive(iterations, nameof(iterations));
+            // The adjoint comes from autograd: under a caller's no_grad, libtorch would end the process instead of throwing.
+            using var grad = torch.enable_grad();
             using var scope = torch.NewDisposeScope();
             var w = weight.detach().to_type(ScalarType.Float64);
             var x = torch.randn(new[] { 1, channels }.Concat(spatial).ToArray(), dtype: ScalarType.Float64, device: w.device, generator: generator);

@@ -194,7 +194,8 @@ public class UnfoldConvolutionTests : IDisposable
         Assert.True(UnfoldConvolution.Supports(x.to_type(ScalarType.Float64), w.to_type(ScalarType.Float64), one, zero, one, 1));
         Assert.False(UnfoldConvolution.Supports(x.to_type(ScalarType.Float16), w.to_type(ScalarType.Float16), one, zero, one, 1));
         Assert.False(UnfoldConvolution.Supports(x, w.to_type(ScalarType.Float64), one, zero, one, 1));
-        Assert.False(UnfoldConvolution.Supports(rand(2, 4, 8, 8), rand(4, 2, 3, 3), one, zero, one, 2)); // groups
+        Assert.True(UnfoldConvolution.Handles(rand(2, 4, 8, 8), rand(4, 2, 3, 3), one, zero, one, 2));   // groups
+        Assert.False(UnfoldConvolution.Handles(rand(2, 4, 8, 8), rand(3, 2, 3, 3), one, zero, one, 2));  // 3 outputs in 2 groups
         Assert.False(UnfoldConvolution.Supports(x, w, one, new long[] { -1, 0 }, one, 1));
         Assert.False(UnfoldConvolution.Supports(x, w, new long[] { 0, 1 }, zero, one, 1));
         Assert.False(UnfoldConvolution.Supports(rand(2, 3, 2, 8), w, one, zero, one, 1)); // kernel taller than the input
@@ -202,16 +203,16 @@ public class UnfoldConvolutionTests : IDisposable
     }
 
     [Fact]
-    public void UnsupportedArgumentsFallBackToLibtorchAndStillMatch()
+    public void GroupsMatchAndUnsupportedDtypesFallBackToLibtorch()
     {
         UnfoldConvolution.Enabled = true;
         manual_seed(11);
-        // Groups and half precision are not the fast path's; the dispatch must hand them to libtorch unchanged.
+        // Groups go through one product per group; half precision is not the unfold path's and goes to libtorch unchanged.
         var x = randn(3, 4, 9, 9, dtype: ScalarType.Float64);
         var w = randn(6, 2, 3, 3, dtype: ScalarType.Float64);
         var b = randn(6, dtype: ScalarType.Float64);
         long[] stride = { 2, 1 }, padding = { 1, 0 }, dilation = { 1, 2 };
-        Assert.False(UnfoldConvolution.Supports(x, w, stride, padding, dilation, 2));
+        Assert.True(UnfoldConvolution.Supports(x, w, stride, padding, dilation, 2));
         var c = new Case(3, 4, 6, 9, 9, 3, 3, stride, padding, dilation, true, ScalarType.Float64);
         Result Grouped(Func<Tensor, Tensor, Tensor?, Tensor> conv)
         {

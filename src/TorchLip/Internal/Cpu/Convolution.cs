@@ -5,9 +5,10 @@ namespace TorchLip.Internal.Cpu
 {
     /// <summary>
     /// The library's one entry point for zero-padded convolutions: the convolution layers call these in training and in
-    /// eval mode (their exports are plain <c>nn.Conv1d</c>/<c>nn.Conv2d</c>). Takes a CPU fast path where it measured
-    /// faster (<see cref="UnfoldConvolution.Supports"/>), libtorch's convolution elsewhere; padding modes other than zeros
-    /// are applied by an explicit pad before the call.
+    /// eval mode (their exports are plain <c>nn.Conv1d</c>/<c>nn.Conv2d</c>). Takes the unfold path where libtorch's
+    /// float32 input gradient was wrong here or where that path is enabled (<see cref="UnfoldConvolution.Supports"/>),
+    /// libtorch's convolution elsewhere, which measured faster; padding modes other than zeros are applied by an explicit
+    /// pad before the call.
     /// </summary>
     internal static class Convolution
     {
@@ -21,7 +22,7 @@ namespace TorchLip.Internal.Cpu
         /// <param name="groups">Groups.</param>
         public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups = 1) =>
             UnfoldConvolution.Supports(input, weight, stride, padding, dilation, groups)
-                ? UnfoldConvolution.Conv2d(input, weight, bias, stride, padding, dilation)
+                ? UnfoldConvolution.Conv2d(input, weight, bias, stride, padding, dilation, groups)
                 : nn.functional.conv2d(input, weight, bias, stride, padding, dilation, groups);
 
         /// <summary>Same result as <c>nn.functional.conv1d</c> with zero padding; differentiable.</summary>
@@ -41,7 +42,7 @@ namespace TorchLip.Internal.Cpu
                 var input2 = input.unsqueeze(2);
                 var weight2 = weight.unsqueeze(2);
                 if (UnfoldConvolution.Supports(input2, weight2, stride2, padding2, dilation2, groups))
-                    return UnfoldConvolution.Conv2d(input2, weight2, bias, stride2, padding2, dilation2).squeeze(2);
+                    return UnfoldConvolution.Conv2d(input2, weight2, bias, stride2, padding2, dilation2, groups).squeeze(2);
             }
             return nn.functional.conv1d(input, weight, bias, stride, padding, dilation, groups);
         }

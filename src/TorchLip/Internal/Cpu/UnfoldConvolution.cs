@@ -57,21 +57,24 @@ namespace TorchLip.Internal.Cpu
         /// own float32 convolution would give a wrong input gradient (<see cref="LibtorchInputGradientIsWrong"/>).
         /// </summary>
         public static bool Supports(Tensor input, Tensor weight, long[] stride, long[] padding, long[] dilation, long groups) =>
-            (Enabled || LibtorchInputGradientIsWrong(input, weight)) && Handles(input, weight, stride, padding, dilation, groups);
+            (Enabled || LibtorchInputGradientIsWrong(input, weight, groups)) && Handles(input, weight, stride, padding, dilation, groups);
 
         /// <summary>
         /// Where libtorch 2.10's float32 CPU convolution returned a wrong gradient with respect to its input on this
         /// project's machine: a float32 input that needs a gradient and an output channel count that is not a multiple
-        /// of 16 (see the class remarks). float64 and the weight's gradient were right everywhere measured.
+        /// of 16 (see the class remarks), and, unmeasured, every grouped float32 convolution whose input needs a gradient.
+        /// float64 and the weight's gradient were right everywhere measured.
         /// </summary>
-        internal static bool LibtorchInputGradientIsWrong(Tensor input, Tensor weight) =>
-            input.dtype == ScalarType.Float32 && input.requires_grad && torch.is_grad_enabled() && weight.dim() >= 1 && weight.size(0) % 16 != 0;
+        internal static bool LibtorchInputGradientIsWrong(Tensor input, Tensor weight, long groups = 1) =>
+            input.dtype == ScalarType.Float32 && input.requires_grad && torch.is_grad_enabled() && weight.dim() >= 1
+            && (groups != 1 || weight.size(0) % 16 != 0);
 
         /// <summary>The arguments <see cref="Conv2d"/> can compute, whatever its speed.</summary>
         internal static bool Handles(Tensor input, Tensor weight, long[] stride, long[] padding, long[] dilation, long groups) =>
             input.device_type == DeviceType.CPU && weight.device_type == DeviceType.CPU
             && (input.dtype == ScalarType.Float32 || input.dtype == ScalarType.Float64) && weight.dtype == input.dtype
-            && input.dim() == 4 && weight.dim() == 4 && groups == 1 && weight.size(1) == input.size(1)
+            && input.dim() == 4 && weight.dim() == 4 && groups >= 1 && weight.size(1) * groups == input.size(1)
+            && weight.size(0) % groups == 0
             && Pair(stride, 1) && Pair(padding, 0) && Pair(dilation, 1)
             && input.size(2) + 2 * padding[0] >= dilation[0] * (weight.size(2) - 1) + 1
             && input.size(3) + 2 * padding[1] >= dilation[1] * (weight.size(3) - 1) + 1
@@ -80,10 +83,10 @@ namespace TorchLip.Internal.Cpu
         private static bool Pair(long[] values, long least) => values.Length == 2 && values[0] >= least && values[1] >= least;
 
         /// <summary>
-        /// <c>nn.functional.conv2d(input, weight, bias, stride, padding, dilation, groups: 1)</c> through unfold and a
-        /// matrix product; differentiable in all three tensors. Call only where <see cref="Handles"/> is true.
+        /// <c>nn.functional.conv2d(input, weight, bias, stride, padding, dilation, groups)</c> through unfold and one
+        /// matrix product per group; differentiable in all three tensors. Call only where <see cref="Handles"/> is true.
         /// </summary>
-        public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation)
+        public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups = 1)
         {
             long n = input.size(0), outChannels = weight.size(0), kh = weight.size(2), kw = weight.size(3);
             long outH = (input.size(2) + 2 * padding[0] - dilation[0] * (kh - 1) - 1) / stride[0] + 1;
@@ -91,7 +94,10 @@ namespace TorchLip.Internal.Cpu
             // (N, C·kh·kw, L), L = outH·outW; the product (O, K)·(N, K, L) = (N, O, L) is already NCHW.
             var columns = nn.functional.unfold(input, (kh, kw), dilation: (dilation[0], dilation[1]),
                 padding: (padding[0], padding[1]), stride: (stride[0], stride[1]));
-            var output = weight.reshape(outChannels, -1).matmul(columns);
+            // Grouped: (N, g, C/g·kh·kw, L) against (g, O/g, C/g·kh·kw), one product per group.
+            var output = groups == 1
+                ? weight.reshape(outChannels, -1).matmul(columns)
+                : weight.reshape(groups, outChannels / groups, -1).matmul(columns.reshape(n, groups, -1, outH * outW)).reshape(n, outChannels, -1);
             if (bias is not null) output = output.add(bias.view(1, outChannels, 1), ScalarCache.Of(1.0));
             return output.view(n, outChannels, outH, outW);
         }

@@ -27,6 +27,8 @@ try
             return MicroRunner.Run(options.MicroArgs);
         case BenchCommand.Profile:
             return ProfileRun.Run(options);
+        case BenchCommand.Conv:
+            return ConvRun.Run(options);
         default:
             return DefaultRun.Run(options);
     }

@@ -5,7 +5,7 @@ using System.Globalization;
 namespace TorchLip.Bench.Cli;
 
 /// <summary>What to run.</summary>
-internal enum BenchCommand { Default, Profile, Micro, Help }
+internal enum BenchCommand { Default, Profile, Micro, Conv, Help }
 
 /// <summary>The parsed command line: <c>[micro|profile] [--json PATH] [--threads N] [--quick] [--cli PATH]</c>.</summary>
 internal sealed record BenchOptions
@@ -24,11 +24,14 @@ internal sealed record BenchOptions
     public const string Usage =
         "usage: dotnet run --project bench/TorchLip.Bench -c Release -- [--json PATH] [--threads N] [--quick] [--cli PATH_TO_torchlip.dll]\n" +
         "       dotnet run --project bench/TorchLip.Bench -c Release -- profile [--threads N] [--quick]\n" +
+        "       dotnet run --project bench/TorchLip.Bench -c Release -- conv [--json PATH] [--threads N] [--quick]\n" +
         "       dotnet run --project bench/TorchLip.Bench -c Release -- micro [--threads N] [--job default|short|medium|long|dry] [BenchmarkDotNet arguments, e.g. --filter *Bjorck*]\n" +
         "\n" +
         "  (default)  training and inference throughput, Lipschitz vs plain, on the tutorial's data (MNIST 0 vs 8; training\n" +
         "             also on random labels, a stress case); the mnist08 job's wall time and peak RSS; step cost against\n" +
-        "             the first hidden layer's width\n" +
+        "             the first hidden layer's width; (e) the convolutional network (see conv)\n" +
+        "  conv       the convolutional network alone (section (e) of the default run): Lipschitz vs two plain twins,\n" +
+        "             eval vs export, and side by side with the Python library when it is installed\n" +
         "  profile    where a Lipschitz training step spends its time (default warm start), next to the classic chain and\n" +
         "             candidate replacements for its Bjorck\n" +
         "  micro      BenchmarkDotNet micro-benchmarks of the building blocks (takes minutes)\n" +
@@ -50,6 +53,11 @@ internal sealed record BenchOptions
             options = options with { Command = BenchCommand.Profile };
             i = 1;
         }
+        else if (args.Length > 0 && args[0] == "conv")
+        {
+            options = options with { Command = BenchCommand.Conv };
+            i = 1;
+        }
         for (; i < args.Length; i++)
         {
             string a = args[i];
@@ -68,6 +76,8 @@ internal sealed record BenchOptions
                 default: throw new ArgumentException($"unknown argument '{a}'.");
             }
         }
+        if (options.Command == BenchCommand.Conv && options.CliPath is not null)
+            throw new ArgumentException("conv takes only --json, --threads and --quick.");
         if (options.Command == BenchCommand.Profile && (options.JsonPath is not null || options.CliPath is not null))
             throw new ArgumentException("profile takes only --threads and --quick.");
         return options;

@@ -7,4 +7,4 @@ namespace TorchLip.Bench.Report;
 internal sealed record BenchResults(
     MachineInfo Machine, int Threads, bool Quick, BenchPlan Plan,
     double[] LoadBefore, double[] LoadAfter, double TotalSeconds,
-    TrainingResult Training, InferenceResult Inference, JobResult Job, WidthResult Width);
+    TrainingResult Training, InferenceResult Inference, JobResult Job, WidthResult Width, ConvResult Conv);

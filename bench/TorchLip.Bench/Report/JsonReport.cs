@@ -23,6 +23,10 @@ internal static class JsonReport
             ["job_wall_s"] = Num(j.WallSeconds),
             ["job_peak_rss_mb"] = Num(j.MaxPeakRssMiB),
             ["job_rss_growth"] = Num(j.WorstRssGrowth),
+            ["conv_ratio_twin_b"] = Num(r.Conv.RatioTwinB),
+            ["conv_ratio_twin_a"] = Num(r.Conv.RatioTwinA),
+            ["conv_infer_ratio"] = Num(r.Conv.InferRatio),
+            ["conv_peer_ratio"] = Num(r.Conv.Peer.Ratio),
             ["threads"] = r.Threads,
             ["quick"] = r.Quick,
             ["disturbed_threshold_cores"] = Timed.DisturbedCores,
@@ -54,6 +58,7 @@ internal static class JsonReport
                 ["export_max_abs_diff"] = Num(inf.ExportMaxAbsDiff),
                 ["foreign_cores"] = Num(inf.ForeignCores),
             },
+            ["conv"] = ConvReport.Json(r.Conv),
             ["job"] = new JsonObject
             {
                 ["status"] = j.Status,
@@ -124,7 +129,7 @@ internal static class JsonReport
     };
 
     /// <summary>Median rate (of the undisturbed rounds), spread and every round; <paramref name="unit"/> converts steps to samples.</summary>
-    private static JsonObject Rates(Rates rates, int unit) => new()
+    internal static JsonObject Rates(Rates rates, int unit) => new()
     {
         ["per_s"] = Num(rates.MedianPerSecond),
         ["samples_per_s"] = Num(rates.MedianPerSecond * unit),
@@ -142,5 +147,5 @@ internal static class JsonReport
     private static JsonArray Array(double[] values) => new(values.Select(v => Num(v)).ToArray());
 
     /// <summary>JSON has no NaN: an unmeasured number is null.</summary>
-    private static JsonNode? Num(double? x) => x is double v && double.IsFinite(v) ? JsonValue.Create(v) : null;
+    internal static JsonNode? Num(double? x) => x is double v && double.IsFinite(v) ? JsonValue.Create(v) : null;
 }

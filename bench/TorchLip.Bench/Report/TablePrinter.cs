@@ -74,9 +74,14 @@ internal static class TablePrinter
         o.WriteLine($"    warm-up = Lipschitz steps before the rounds (up to {r.Plan.WidthWarmup}, or fewer once {N(r.Plan.WidthWarmupLimit.TotalSeconds, "0.#")} s have passed);");
         o.WriteLine("    warm-start steps = Bjorck steps the next training step of each SpectralLinear takes, read after the rounds (the wide layers leave the early transient later)");
 
+        var c = r.Conv;
+        ConvReport.Print(c, o, r.Threads);
+        Note(disturbed, "(e) convolutional network", c.Lipschitz, c.PlainA, c.PlainB, c.InferLipschitz, c.InferExported);
+
         o.WriteLine();
         o.WriteLine($"summary: train_ratio={N(t.Ratio, "0.000")} train_ratio_random_labels={N(t.RandomLabels.Ratio, "0.000")} infer_ratio={N(inf.Ratio, "0.000")} " +
-                    $"job_wall_s={N(j.WallSeconds, "0.0")} job_peak_rss_mb={N(j.MaxPeakRssMiB, "0")} job_rss_growth={N(j.WorstRssGrowth, "0.000")}");
+                    $"job_wall_s={N(j.WallSeconds, "0.0")} job_peak_rss_mb={N(j.MaxPeakRssMiB, "0")} job_rss_growth={N(j.WorstRssGrowth, "0.000")} " +
+                    $"conv_ratio_twin_b={N(c.RatioTwinB, "0.000")} conv_ratio_twin_a={N(c.RatioTwinA, "0.000")} conv_infer_ratio={N(c.InferRatio, "0.000")} conv_peer_ratio={N(c.Peer.Ratio, "0.0")}");
         if (disturbed.Count > 0)
             o.WriteLine($"warning: DISTURBED (no undisturbed round): {string.Join("; ", disturbed)}. Re-run on an idle machine.");
     }

@@ -7,7 +7,7 @@ using TorchLip.Bench.Workloads;
 
 namespace TorchLip.Bench.Suites;
 
-/// <summary>The default command: (a) training, (b) inference, (c) the tutorial job, (d) width scaling.</summary>
+/// <summary>The default command: (a) training, (b) inference, (c) the tutorial job, (d) width scaling, (e) the convolutional network.</summary>
 internal static class DefaultRun
 {
     public static int Run(BenchOptions options)
@@ -39,6 +39,8 @@ internal static class DefaultRun
             Console.WriteLine("(d) width scaling ...");
             width = WidthSuite.Run(tutorial, plan);
         }
+        Console.WriteLine("(e) convolutional network ...");
+        var conv = ConvSuite.Run(ConvPlan.For(options.Quick), options.Threads);
         // The job runs last, after this process's tensors are gone, so that the two never compete for the cores.
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -46,7 +48,7 @@ internal static class DefaultRun
         var job = JobSuite.RunRepeated(options.CliPath, options.Threads, plan);
 
         var results = new BenchResults(machine, options.Threads, options.Quick, plan, loadBefore, MachineInfo.LoadAverage(),
-            watch.Elapsed.TotalSeconds, training, inference, job, width);
+            watch.Elapsed.TotalSeconds, training, inference, job, width, conv);
         TablePrinter.Print(results, Console.Out);
         if (options.JsonPath is not null)
         {

@@ -29,6 +29,7 @@ namespace TorchLip
                 throw new ArgumentException(
                     $"group_sort: the {channels} channels of dimension {dim} (input shape {ArgumentChecks.Shape(input)}) are not a multiple of group_size = {g}. " +
                     "Choose a group size that divides the channel count.", nameof(group_size));
+            if (g == 2 && dim == 1 && PairSort.Supports(input)) return PairSort.Apply(input);
             if (g == channels) return SortedValues(input, dim);
             var grouped = GroupView(input, dim, g);
             if (g == 2)

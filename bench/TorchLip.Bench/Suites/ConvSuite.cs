@@ -51,12 +51,22 @@ internal static class ConvSuite
     public const int Batches = 8;
     public const double LearningRate = 1e-3;
 
-    /// <summary>What the loss is: the multiclass HKR losses are not in the library yet.</summary>
-    public const string Loss =
-        "stand-in loss: cross-entropy on the logits with one-hot targets (the library has no multiclass HKR loss yet; " +
-        "the Python side uses LseHKRMulticlassLoss(alpha 0.9, min_margin 1, temperature 10))";
+    /// <summary>The loss, the notebook's and the Python side's.</summary>
+    public const string Loss = "loss: LseHKRMulticlassLoss(alpha 0.9, min_margin 1, temperature 10) on one-hot targets, as the Python side";
 
-    public const string DefaultPeerDir = "/work/shared/peer";
+    /// <summary>shared/peer beside the checkout (../shared/peer from the repository root), found from the working directory up.</summary>
+    public static string DefaultPeerDir
+    {
+        get
+        {
+            for (var dir = new System.IO.DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+            {
+                var candidate = System.IO.Path.Combine(dir.FullName, "shared", "peer");
+                if (System.IO.Directory.Exists(candidate)) return candidate;
+            }
+            return System.IO.Path.GetFullPath(System.IO.Path.Combine(Environment.CurrentDirectory, "..", "shared", "peer"));
+        }
+    }
     public const string Python = "/usr/bin/python3";
 
     public static ConvResult Run(ConvPlan plan, int threads)
@@ -190,6 +200,7 @@ internal static class ConvSuite
         private readonly nn.Module<Tensor, Tensor> _model;
         private readonly ConvData _data;
         private readonly optim.Optimizer _optimizer;
+        private readonly TorchLip.Modules.LseHKRMulticlassLoss _loss = torchlip.LseHKRMulticlassLoss(alpha: 0.9, min_margin: 1.0, temperature: 10.0);
         private long _steps;
 
         public ConvLoop(nn.Module<Tensor, Tensor> model, ConvData data)
@@ -221,14 +232,18 @@ internal static class ConvSuite
                 long start = _steps % Batches * BatchSize;
                 _optimizer.zero_grad();
                 var logits = _model.call(_data.Images.narrow(0, start, BatchSize));
-                nn.functional.cross_entropy(logits, _data.OneHot.narrow(0, start, BatchSize)).backward();
+                _loss.call(logits, _data.OneHot.narrow(0, start, BatchSize)).backward();
                 _optimizer.step();
             }
             // TorchSharp's optimizers leave native Scalars that only finalizers free.
             if (++_steps % 50 == 0) GC.Collect();
         }
 
-        public void Dispose() => _optimizer.Dispose();
+        public void Dispose()
+        {
+            _optimizer.Dispose();
+            _loss.Dispose();
+        }
     }
 
     private sealed class Cursor(Tensor images)

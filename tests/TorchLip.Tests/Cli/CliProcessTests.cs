@@ -19,7 +19,7 @@ public class CliProcessTests
     {
         var (code, stdout, stderr) = Run(arguments);
 
-        Assert.Equal(Mnist08Command.UsageError, code);
+        Assert.Equal(ExitCodes.UsageError, code);
         Assert.Equal("", stdout);
         Assert.Equal("torchlip mnist08: error: " + message, stderr.TrimEnd());
     }

@@ -167,8 +167,7 @@ namespace TorchLip.Evaluation
             double mapBound = lipschitz.lipschitz_constant, outputBound = lipschitz.output_lipschitz_constant;
             if (!double.IsFinite(mapBound) && !double.IsFinite(outputBound))
                 throw new ArgumentException($"{who}: the model has no finite Lipschitz bound ({Describe(model)}); a layer that is not a Lipschitz layer breaks every certificate. Replace it by a TorchLip layer.", nameof(model));
-            int constrained = (model is ConstrainedModule ? 1 : 0) + model.named_modules().Count(c => c.module is ConstrainedModule);
-            double allowance = Math.Pow(1 + SpectralCertificate.Tolerance, constrained);
+            double allowance = LipschitzEvaluation.RoundingAllowance(model);
             return (mapBound * allowance, outputBound * allowance);
         }
 

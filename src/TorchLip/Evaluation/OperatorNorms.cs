@@ -55,12 +55,16 @@ namespace TorchLip.Evaluation
             return (input_size is null ? op.Gain : op.GainFor(input_size)) * sigma;
         }
 
-        private static (Tensor weight, ConvOperator op, long channels) Parts(nn.Module conv) => conv switch
+        private static (Tensor weight, ConvOperator op, long channels) Parts(nn.Module conv) =>
+            TryParts(conv) ?? throw new ArgumentException($"{conv?.GetName()}: not a convolution layer (a TorchLip convolution, PadConv1d/2d, or TorchSharp's Conv1d/Conv2d/ConvTranspose1d/2d).", nameof(conv));
+
+        /// <summary>A convolution's applied (eval-mode) kernel, operator and input channels; null for a module that is not a convolution.</summary>
+        internal static (Tensor weight, ConvOperator op, long channels)? TryParts(nn.Module conv) => conv switch
         {
             ConstrainedConv c => (EvalWeight(c), c.conv_operator, c.in_channels),
             PadConv p => (p.weight, p.conv_operator, p.in_channels),
             Convolution plain => (plain.weight!, PlainModules.Operator(plain), plain.in_channels),
-            _ => throw new ArgumentException($"{conv?.GetName()}: not a convolution layer (a TorchLip convolution, PadConv1d/2d, or TorchSharp's Conv1d/Conv2d/ConvTranspose1d/2d).", nameof(conv)),
+            _ => null,
         };
 
         private static Tensor EvalWeight(ConstrainedConv c)

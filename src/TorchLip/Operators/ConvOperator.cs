@@ -249,6 +249,8 @@ namespace TorchLip.Operators
         {
             CheckSpatial(spatial, "conv_operator_norm");
             ArgumentChecks.Positive(iterations, nameof(iterations));
+            // The adjoint comes from autograd: under a caller's no_grad, libtorch would end the process instead of throwing.
+            using var grad = torch.enable_grad();
             using var scope = torch.NewDisposeScope();
             var w = weight.detach().to_type(ScalarType.Float64);
             var x = torch.randn(new[] { 1, channels }.Concat(spatial).ToArray(), dtype: ScalarType.Float64, device: w.device, generator: generator);

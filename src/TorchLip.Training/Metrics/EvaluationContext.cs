@@ -46,6 +46,7 @@ public sealed class EvaluationContext
             throw new InvalidOperationException("EvaluationContext: the model has no finite Lipschitz bound (a layer that is not a Lipschitz layer breaks every certificate).");
         int constrained = (model is ConstrainedModule ? 1 : 0) + model.named_modules().Count(c => c.module is ConstrainedModule);
         double allowance = Math.Pow(1 + RoundingAllowance, constrained);
-        return (map * allowance, output * allowance);
+        // The map's bound is the library's own certified upper bound (the same product and allowance).
+        return (torchlip.lipschitz_upper_bound(model), output * allowance);
     }
 }

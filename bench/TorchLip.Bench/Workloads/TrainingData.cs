@@ -44,7 +44,7 @@ internal sealed class TrainingData : IDisposable
             using var prepared = DataPreparation.prepare_data(dataset, class_a: 0, class_b: 8);
             // New handles on the same storage, owned by this object; disposing `prepared` releases only its own.
             var images = prepared.x.alias().DetachFromDisposeScope();
-            var labels = prepared.y.reshape(-1).DetachFromDisposeScope();   // (N, 1) -> (N), as TrainingLoop takes them
+            var labels = prepared.y.alias().DetachFromDisposeScope();      // (N), as TrainingLoop takes them
             return new TrainingData("MNIST 0 vs 8", images, labels, new Generator((ulong)seed));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)

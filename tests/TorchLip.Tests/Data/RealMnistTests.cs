@@ -41,7 +41,7 @@ namespace TorchLip.Tests.Data
             Assert.Equal("Train set size: 11774 samples, classes proportions: 50.31 %", train.FormatSummary());
             Assert.Equal("Test set size: 1954 samples, classes proportions: 50.15 %", test.FormatSummary());
             Assert.Equal(new long[] { 11774, 1, 28, 28 }, train.x.shape);
-            Assert.Equal(new long[] { 11774, 1 }, train.y.shape);
+            Assert.Equal(new long[] { 11774 }, train.y.shape);
             Assert.Equal(0f, train.x.min().item<float>());
             Assert.Equal(1f, train.x.max().item<float>());
         }

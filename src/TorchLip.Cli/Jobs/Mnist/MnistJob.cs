@@ -76,17 +76,14 @@ public sealed class MnistJob : TrainingJob<MnistOptions, MnistReport>
         return new TrainingData(batches, (testX, testY), batches, x, y, testX, testY);
     }
 
-    // Pixels in [0, 1] as (N, 1, 28, 28) float32, labels as class indices (N) int64; the first `count` images (0: all).
-    // A stand-in for the data layer's ten-class preparation until it lands.
+    // The data layer's ten-class preparation (pixels in [0, 1], (N, 1, 28, 28); class indices (N)), the first `count` images (0: all).
     private static (Tensor X, Tensor Y) TenClasses(bool train, int count, MnistFiles files, Device device)
     {
         using var set = MnistDataset.Load(train, files);
+        using var data = DataPreparation.prepare_multiclass(set);
+        long n = count == 0 ? data.Count : Math.Min(count, data.Count);
         using var scope = torch.NewDisposeScope();
-        long n = count == 0 ? set.Count : Math.Min(count, set.Count);
-        using var full = 255f.ToScalar();
-        var x = set.data.narrow(0, 0, n).to_type(ScalarType.Float32).div_(full).reshape(n, 1, MnistDataset.ImageSize, MnistDataset.ImageSize);
-        var y = set.targets.narrow(0, 0, n).clone();
-        return (x.to(device).MoveToOuterDisposeScope(), y.to(device).MoveToOuterDisposeScope());
+        return (data.x.narrow(0, 0, n).to(device).clone().MoveToOuterDisposeScope(), data.y.narrow(0, 0, n).to(device).clone().MoveToOuterDisposeScope());
     }
 
     /// <inheritdoc/>

@@ -11,6 +11,7 @@ var root = new Command("torchlip", "Jobs of TorchLip.NET, 1-Lipschitz neural net
     Mnist08Command.Create(),
     WassersteinToyCommand.Create(),
     MoonsCommand.Create(),
+    MnistCommand.Create(),
 };
 if (args.Length == 0)
 {

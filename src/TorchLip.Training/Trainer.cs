@@ -14,6 +14,12 @@ namespace TorchLip.Training;
 /// optionally, the figures on a validation set in eval mode.
 /// </summary>
 /// <remarks>
+/// Validation and <see cref="Evaluate"/> run in batches of <see cref="EvaluationBatchSize"/>: the loss and the
+/// <see cref="IMetric"/> columns are means of batch values weighted by batch size (as Keras's evaluate; exact for
+/// per-sample means such as accuracy or a hinge term, close for set-level figures such as KR), the
+/// <see cref="IEvaluationMetric"/> columns are accumulated exactly.
+/// </remarks>
+/// <remarks>
 /// Memory stays flat without collector calls: every tensor a step makes is freed with its scope, figures leave as
 /// doubles, and the loop creates no native <c>Scalar</c> (the library's hot paths cache theirs).
 /// </remarks>
@@ -30,23 +36,43 @@ public sealed class Trainer
     /// <param name="model">The model (its mode is set to train for the steps and eval for validation).</param>
     /// <param name="optimizer">The optimizer over the model's parameters.</param>
     /// <param name="loss">(output, target) → scalar loss to minimise.</param>
-    /// <param name="metrics">Figures to track besides the loss; names unique and not "loss".</param>
+    /// <param name="metrics">Figures to track besides the loss, on training batches and validation; names unique and not "loss".</param>
+    /// <param name="evaluationMetrics">Figures of the validation set and <see cref="Evaluate"/> only (certificates, ...).</param>
     /// <exception cref="ArgumentException">A metric name is empty, repeated or "loss".</exception>
-    public Trainer(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Func<Tensor, Tensor, Tensor> loss, IEnumerable<IMetric>? metrics = null)
+    public Trainer(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Func<Tensor, Tensor, Tensor> loss, IEnumerable<IMetric>? metrics = null,
+        IEnumerable<IEvaluationMetric>? evaluationMetrics = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model), "Trainer: give the model to train.");
         _optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer), "Trainer: give an optimizer over the model's parameters, e.g. torchlip.Adam(model.parameters()).");
         _loss = loss ?? throw new ArgumentNullException(nameof(loss), "Trainer: give the loss, a function (output, target) -> scalar tensor.");
         Metrics = (metrics ?? Array.Empty<IMetric>()).ToList();
+        EvaluationMetrics = (evaluationMetrics ?? Array.Empty<IEvaluationMetric>()).ToList();
         var names = new HashSet<string>(StringComparer.Ordinal) { LossName };
-        foreach (var metric in Metrics)
+        foreach (var name in Metrics.Select(m => m?.Name).Concat(EvaluationMetrics.Select(m => m?.Name)))
         {
-            if (metric is null) throw new ArgumentException("Trainer: a metric is null.", nameof(metrics));
-            if (string.IsNullOrWhiteSpace(metric.Name)) throw new ArgumentException("Trainer: every metric needs a name (its column in reports).", nameof(metrics));
-            if (!names.Add(metric.Name))
-                throw new ArgumentException($"Trainer: two columns would be named '{metric.Name}' ('{LossName}' is the loss's); give each metric its own name.", nameof(metrics));
+            if (name is null) throw new ArgumentException("Trainer: a metric is null.", nameof(metrics));
+            if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("Trainer: every metric needs a name (its column in reports).", nameof(metrics));
+            if (!names.Add(name))
+                throw new ArgumentException($"Trainer: two columns would be named '{name}' ('{LossName}' is the loss's); give each metric its own name.", nameof(metrics));
         }
     }
+
+    /// <summary>Samples per forward pass of <see cref="Evaluate"/> and of validation (default 1024).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set below 1.</exception>
+    public int EvaluationBatchSize
+    {
+        get => _evaluationBatchSize;
+        init => _evaluationBatchSize = value >= 1 ? value
+            : throw new ArgumentOutOfRangeException(nameof(EvaluationBatchSize), value, "Trainer: the evaluation batch size must be >= 1.");
+    }
+
+    private readonly int _evaluationBatchSize = 1024;
+
+    /// <summary>The validation-only metrics, in column order after <see cref="Columns"/>.</summary>
+    public IReadOnlyList<IEvaluationMetric> EvaluationMetrics { get; }
+
+    /// <summary>Every validation column: <see cref="Columns"/>, then the evaluation metrics' names.</summary>
+    public IReadOnlyList<string> ValidationColumns => Columns.Concat(EvaluationMetrics.Select(m => m.Name)).ToList();
 
     /// <summary>The tracked metrics, in column order after the loss.</summary>
     public IReadOnlyList<IMetric> Metrics { get; }
@@ -83,26 +109,37 @@ public sealed class Trainer
         return records;
     }
 
-    /// <summary>The loss and metrics of the model on a whole set, in eval mode without gradient; the model's mode is restored.</summary>
+    /// <summary>
+    /// The loss and every metric of the model on a whole set, in batches of <see cref="EvaluationBatchSize"/>, in eval
+    /// mode without gradient; every submodule's mode is restored afterwards.
+    /// </summary>
     /// <param name="x">Inputs.</param>
     /// <param name="y">Targets.</param>
+    /// <returns>The figures by <see cref="ValidationColumns"/> name.</returns>
     public IReadOnlyDictionary<string, double> Evaluate(Tensor x, Tensor y)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        bool wasTraining = _model.training;
-        _model.eval();
-        try
+        if (x.dim() == 0 || y.dim() == 0 || x.size(0) != y.size(0) || x.size(0) == 0)
+            throw new ArgumentException("Trainer.Evaluate: the inputs and targets must hold the same, non-zero number of samples along dimension 0.", nameof(y));
+        using var mode = new EvalMode(_model);
+        var context = new EvaluationContext(_model);
+        var accumulators = EvaluationMetrics.Select(m => m.Start(context)).ToList();
+        var sums = Columns.ToDictionary(c => c, _ => 0.0);
+        long count = x.size(0);
+        for (long start = 0; start < count; start += EvaluationBatchSize)
         {
-            using var noGrad = torch.no_grad();
             using var scope = torch.NewDisposeScope();
-            var output = _model.call(x);
-            return Figures(_loss(output, y), output, y);
+            long size = Math.Min(EvaluationBatchSize, count - start);
+            var xb = x.narrow(0, start, size);
+            var yb = y.narrow(0, start, size);
+            var output = _model.call(xb);
+            foreach (var (name, value) in Figures(_loss(output, yb), output, yb)) sums[name] += value * size;
+            foreach (var accumulator in accumulators) accumulator.Add(output, yb);
         }
-        finally
-        {
-            if (wasTraining) _model.train();
-        }
+        var figures = sums.ToDictionary(kv => kv.Key, kv => kv.Value / count);
+        for (int i = 0; i < accumulators.Count; i++) figures[EvaluationMetrics[i].Name] = accumulators[i].Result();
+        return figures;
     }
 
     /// <summary>One training step on (x, y) without metrics; returns the loss before the step.</summary>

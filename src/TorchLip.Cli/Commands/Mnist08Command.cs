@@ -1,6 +1,5 @@
 using System;
 using System.CommandLine;
-using System.IO;
 using TorchLip.Cli.Jobs;
 
 namespace TorchLip.Cli.Commands;
@@ -8,12 +7,6 @@ namespace TorchLip.Cli.Commands;
 /// <summary>The <c>mnist08</c> command: parses the options and runs <see cref="Mnist08Job"/>.</summary>
 public static class Mnist08Command
 {
-    /// <summary>Exit code of a run that failed because of an option value (<see cref="ExitCodes.UsageError"/>).</summary>
-    public const int UsageError = ExitCodes.UsageError;
-
-    /// <summary>Exit code of a run that failed at run time (<see cref="ExitCodes.RuntimeError"/>).</summary>
-    public const int RuntimeError = ExitCodes.RuntimeError;
-
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
@@ -32,42 +25,17 @@ public static class Mnist08Command
             digits, batchSize, alpha, minMargin, lr, dataDir,
         };
         common.AddTo(command);
-        command.SetAction(parse => ParseDigits(parse.GetValue(digits)) is not int[] pair
-            ? Fail($"--digits must be two different digits 0-9 separated by a comma, e.g. 0,8; got '{parse.GetValue(digits)}'.", Console.Error)
-            : Execute(common.Apply(new Mnist08Options
+        command.SetAction(parse => JobRunner.Execute("mnist08", () => Mnist08Job.Run(common.Apply(new Mnist08Options
         {
-            Digits = pair,
+            Digits = ParseDigits(parse.GetValue(digits))
+                ?? throw new OptionsException($"--digits must be two different digits 0-9 separated by a comma, e.g. 0,8; got '{parse.GetValue(digits)}'."),
             BatchSize = parse.GetValue(batchSize),
             Alpha = parse.GetValue(alpha),
             MinMargin = parse.GetValue(minMargin),
             LearningRate = parse.GetValue(lr),
             DataDir = parse.GetValue(dataDir),
-        }, parse), Console.Out, Console.Error));
+        }, parse), Console.Out), Console.Error));
         return command;
-    }
-
-    /// <summary>Runs the job and maps failures to one line on <paramref name="error"/> and an exit code.</summary>
-    /// <param name="options">The settings.</param>
-    /// <param name="output">Progress text.</param>
-    /// <param name="error">Where a failure is reported.</param>
-    /// <returns>0 on success, <see cref="UsageError"/> for a bad option, <see cref="RuntimeError"/> otherwise.</returns>
-    public static int Execute(Mnist08Options options, TextWriter output, TextWriter error)
-    {
-        try
-        {
-            Mnist08Job.Run(options, output);
-            return 0;
-        }
-        catch (OptionsException e)
-        {
-            error.WriteLine("torchlip mnist08: error: " + e.Message);
-            return UsageError;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
-        {
-            error.WriteLine("torchlip mnist08: error: " + OneLine(e.Message));
-            return RuntimeError;
-        }
     }
 
     /// <summary>The pair of digits in "A,B", or null when it is not two integers.</summary>
@@ -80,12 +48,4 @@ public static class Mnist08Command
             && int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int b)
             ? new[] { a, b } : null;
     }
-
-    private static int Fail(string message, TextWriter error)
-    {
-        error.WriteLine("torchlip mnist08: error: " + message);
-        return UsageError;
-    }
-
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }

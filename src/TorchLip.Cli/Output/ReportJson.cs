@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using TorchLip.Cli.Jobs;
 
 namespace TorchLip.Cli.Output;
 
@@ -17,6 +16,7 @@ public static class ReportJson
     };
 
     /// <summary>Serializes <paramref name="report"/>.</summary>
+    /// <typeparam name="T">The report's type.</typeparam>
     /// <param name="report">The report.</param>
-    public static string Serialize(Mnist08Report report) => JsonSerializer.Serialize(report, Options);
+    public static string Serialize<T>(T report) => JsonSerializer.Serialize(report, Options);
 }

@@ -53,7 +53,7 @@ public class Mnist08OptionsTests
     {
         var (code, stdout, stderr) = Execute(new Mnist08Options { Epochs = 0, Output = Path.Combine(Path.GetTempPath(), "never-created-" + Guid.NewGuid()) });
 
-        Assert.Equal(Mnist08Command.UsageError, code);
+        Assert.Equal(ExitCodes.UsageError, code);
         Assert.Equal("", stdout);
         Assert.Equal("torchlip mnist08: error: --epochs must be a positive integer, got 0.", stderr.TrimEnd());
     }
@@ -66,7 +66,7 @@ public class Mnist08OptionsTests
         {
             var (code, stdout, stderr) = Execute(new Mnist08Options { Output = file });
 
-            Assert.Equal(Mnist08Command.UsageError, code);
+            Assert.Equal(ExitCodes.UsageError, code);
             Assert.Equal("", stdout);
             Assert.StartsWith($"torchlip mnist08: error: --output: cannot write to the directory '{file}'", stderr);
             Assert.Single(stderr.TrimEnd().Split('\n'));
@@ -107,7 +107,7 @@ public class Mnist08OptionsTests
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        int code = Mnist08Command.Execute(options, stdout, stderr);
+        int code = JobRunner.Execute("mnist08", () => Mnist08Job.Run(options, stdout), stderr);
         return (code, stdout.ToString(), stderr.ToString());
     }
 }

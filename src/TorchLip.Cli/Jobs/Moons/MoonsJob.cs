@@ -1,16 +1,15 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text.Json;
 using TorchLip.Cli.Output;
 using TorchLip.Data;
 using TorchLip.Modules;
 using TorchLip.Training;
 using TorchLip.Training.Metrics;
 using TorchSharp;
+using static System.FormattableString;
 using static TorchLip.torchlip;
 using static TorchSharp.torch;
 
@@ -20,60 +19,72 @@ namespace TorchLip.Cli.Jobs;
 /// deel-torchlip's "Example 2: HKR classifier on toy dataset": a 1-Lipschitz classifier of the two moons, whose output
 /// is a certified distance to its decision boundary, drawn over the plane and checked geometrically on that grid.
 /// </summary>
-public static class MoonsJob
+public sealed class MoonsJob : TrainingJob<MoonsOptions, MoonsReport>
 {
-    /// <summary>The file names written into the output directory.</summary>
-    public const string ReportFile = "report.json", ContourFile = "contour.png";
+    /// <summary>The contour plot's file name.</summary>
+    public const string ContourFile = "contour.png";
 
     /// <summary>Grid points per axis of the contour plot and of the certificate check.</summary>
     public const int GridSize = 200;
+
+    private readonly List<MoonsEpoch> _epochs = new();
 
     /// <summary>Runs the job, printing the per-epoch figures to <paramref name="output"/>.</summary>
     /// <param name="options">The settings.</param>
     /// <param name="output">Where the text goes.</param>
     /// <exception cref="OptionsException">An option is unusable (checked before any work).</exception>
-    public static MoonsReport Run(MoonsOptions options, TextWriter output)
+    public static MoonsReport Run(MoonsOptions options, TextWriter output) => JobPipeline.Run(new MoonsJob(), options, output);
+
+    /// <inheritdoc/>
+    public override string Name => "moons";
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> Files { get; } = new[] { ReportFile, ContourFile };
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> Validate(MoonsOptions options) => options.Validate();
+
+    /// <inheritdoc/>
+    public override TrainingData LoadData(JobRun<MoonsOptions> run)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(output);
-        var errors = options.Validate();
-        if (errors.Count > 0) throw new OptionsException(errors[0]);
-        var outputDir = OutputDirectory.Prepare(options.Output);
-        var total = Stopwatch.StartNew();
-        torch.set_num_threads(options.Threads);
-
-        var device = DeviceChoice.Resolve(options.Device);
+        var options = run.Options;
         var (x, y) = TwoMoons.Generate(options.Samples, options.Noise, options.Seed);
-        using var points = x.to(device);
-        using var labels = y.to(device);
-        output.WriteLine(Invariant($"Data: {options.Samples} two-moons points, noise {options.Noise}, seed {options.Seed}; upper moon +1, lower moon -1"));
-        torch.manual_seed(options.Seed);
-        using var model = WarningsToOutput.While(output, () => TutorialNetwork.Create(2, new long[] { 256, 128, 64 }, flatten: false));
-        model.to(device);
-        output.WriteLine(model);
-        using var optimizer = torchlip.Adam(model.parameters(), lr: options.LearningRate);
+        var points = x.to(run.Device);
+        var labels = y.to(run.Device);
+        run.Output.WriteLine(Invariant($"Data: {options.Samples} two-moons points, noise {options.Noise}, seed {options.Seed}; upper moon +1, lower moon -1"));
+        var batches = new BatchIterator(points, labels, options.BatchSize, options.Seed);
+        // The points travel as the data's owned tensors; Finish evaluates on all of them.
+        _points = (points, labels);
+        return new TrainingData(batches, null, batches, points, labels);
+    }
 
+    private (Tensor X, Tensor Y) _points;
+
+    /// <inheritdoc/>
+    public override Sequential BuildModel(MoonsOptions options) => TutorialNetwork.Create(2, new long[] { 256, 128, 64 }, flatten: false);
+
+    /// <inheritdoc/>
+    public override Func<Tensor, Tensor, Tensor> Loss(MoonsOptions options) => (scores, targets) => hkr_loss(scores, targets, options.Alpha, options.MinMargin);
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<IMetric> Metrics(MoonsOptions options) => new IMetric[] { new KRMetric(), new HingeMetric(options.MinMargin), new BinaryAccuracy() };
+
+    /// <inheritdoc/>
+    public override string OnEpoch(JobRun<MoonsOptions> run, EpochRecord record, double seconds, double rssMb)
+    {
+        var t = record.Train;
+        var epoch = new MoonsEpoch(record.Epoch, t[Trainer.LossName], t["KR"], t["hinge"], t["acc"], record.Seconds);
+        _epochs.Add(epoch);
+        return Invariant($"Epoch {epoch.Epoch}/{run.Options.Epochs}  loss: {epoch.Loss:0.0000} - KR: {epoch.Kr:0.0000} - hinge: {epoch.Hinge:0.0000} - acc: {epoch.Acc:0.0000} - {epoch.Seconds:0.0}s");
+    }
+
+    /// <inheritdoc/>
+    public override MoonsReport Finish(JobRun<MoonsOptions> run, Sequential model, Trainer trainer, TrainingData data)
+    {
+        var (options, output) = (run.Options, run.Output);
+        var (points, labels) = _points;
         long n = options.Samples;
-        using var batches = new BatchIterator(points, labels, options.BatchSize, options.Seed);
-        var trainer = new Trainer(model, optimizer, (scores, targets) => hkr_loss(scores, targets, options.Alpha, options.MinMargin),
-            new IMetric[] { new KRMetric(), new HingeMetric(options.MinMargin), new BinaryAccuracy() });
-        var epochs = new List<MoonsEpoch>();
-        var progress = ConsoleProgress.PerEpoch(output, options.ShowProgress);
-        trainer.Fit(batches, options.Epochs,
-            onStep: progress,
-            onEpoch: record =>
-            {
-                var t = record.Train;
-                var epoch = new MoonsEpoch(record.Epoch, t[Trainer.LossName], t["KR"], t["hinge"], t["acc"], record.Seconds);
-                epochs.Add(epoch);
-                output.WriteLine(Invariant($"Epoch {epoch.Epoch}/{options.Epochs}  loss: {epoch.Loss:0.0000} - KR: {epoch.Kr:0.0000} - hinge: {epoch.Hinge:0.0000} - acc: {epoch.Acc:0.0000} - {epoch.Seconds:0.0}s"));
-            });
-
-        model.eval();
-        double accuracy;
-        using (torch.no_grad())
-        using (var scope = torch.NewDisposeScope())
-            accuracy = (model.call(points).sign() == labels).to_type(ScalarType.Float64).mean().item<double>();
+        double accuracy = trainer.Evaluate(points, labels)["acc"];
         output.WriteLine(Invariant($"Training accuracy (eval mode, all {n} points): {accuracy:0.0000}"));
 
         var grid = Evaluate(model, points);
@@ -83,23 +94,20 @@ public static class MoonsJob
         var xy = points.cpu().data<float>().ToArray();
         var signs = labels.cpu().data<float>().ToArray();
         var drawn = Enumerable.Range(0, (int)n).Select(i => ((double)xy[2 * i], (double)xy[2 * i + 1], (double)signs[i])).ToList();
-        AtomicFile.Write(Path.Combine(outputDir, ContourFile), path => ContourPlot.Save(path, grid, new[] { -options.MinMargin, options.MinMargin }, drawn,
+        run.Files.Write(ContourFile, path => ContourPlot.Save(path, grid, new[] { -options.MinMargin, options.MinMargin }, drawn,
             Invariant($"1-Lipschitz HKR classifier: f = 0 (red), f = ±{options.MinMargin} (dashed)"), "f(x)"));
-        var report = new MoonsReport
+        return new MoonsReport
         {
             Options = options,
-            OutputDirectory = outputDir,
+            OutputDirectory = run.Files.Directory,
             Model = model.ToString(),
-            Epochs = epochs,
+            Epochs = _epochs,
             TrainingAccuracy = accuracy,
             Certificate = certificate,
             Grid = new MoonsGrid(grid.XMin, grid.XMax, grid.YMin, grid.YMax, GridSize),
-            Seconds = total.Elapsed.TotalSeconds,
-            Files = new[] { ReportFile, ContourFile },
+            Seconds = run.Clock.Elapsed.TotalSeconds,
+            Files = Files,
         };
-        AtomicFile.WriteAllText(Path.Combine(outputDir, ReportFile), JsonSerializer.Serialize(report, ReportJson.Options));
-        output.WriteLine($"Wrote {string.Join(", ", report.Files)} to {outputDir}");
-        return report;
     }
 
     /// <summary>f over the data's bounding box widened by 0.5, on a <see cref="GridSize"/>² grid, in eval mode.</summary>
@@ -121,6 +129,4 @@ public static class MoonsJob
                 values[r, c] = f[r * GridSize + c];
         return new FieldGrid(x0, x1, y0, y1, values);
     }
-
-    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

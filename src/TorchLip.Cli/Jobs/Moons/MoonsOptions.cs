@@ -9,16 +9,17 @@ public sealed record MoonsOptions : JobOptions
     public const string DefaultOutput = "runs/moons";
 
     /// <summary>The defaults.</summary>
-    public MoonsOptions() : base(DefaultOutput) { }
+    public MoonsOptions() : base(DefaultOutput)
+    {
+        BatchSize = 256;
+        LearningRate = 1e-2;
+    }
 
     /// <summary>Number of points.</summary>
     public int Samples { get; init; } = 5000;
 
     /// <summary>Standard deviation of the noise added to the points.</summary>
     public double Noise { get; init; } = 0.05;
-
-    /// <summary>Points per training step.</summary>
-    public int BatchSize { get; init; } = 256;
 
     /// <summary>
     /// HKR weight of the hinge term in this library's form α·hinge − KR: the notebook's <c>HKRLoss(alpha=0.98)</c> is
@@ -31,20 +32,16 @@ public sealed record MoonsOptions : JobOptions
     /// </summary>
     public double MinMargin { get; init; } = 0.145;
 
-    /// <summary>Adam learning rate.</summary>
-    public double LearningRate { get; init; } = 1e-2;
-
     /// <summary>Every problem with the values, one line each.</summary>
     public IReadOnlyList<string> Validate()
     {
         var errors = CommonProblems();
         if (Samples < 2) errors.Add($"--samples must be at least 2, got {Samples}.");
-        if (!(Noise >= 0) || double.IsInfinity(Noise)) errors.Add($"--noise must be a finite number >= 0, got {Noise}.");
-        if (BatchSize <= 0) errors.Add($"--batch-size must be a positive integer, got {BatchSize}.");
-        else if (BatchSize > Samples) errors.Add($"--batch-size ({BatchSize}) is larger than the data set ({Samples} points): lower it or raise --samples.");
-        if (!(Alpha >= 0) || double.IsInfinity(Alpha)) errors.Add($"--alpha must be a finite number >= 0, got {Alpha}.");
-        if (!(MinMargin >= 0) || double.IsInfinity(MinMargin)) errors.Add($"--min-margin must be a finite number >= 0, got {MinMargin}.");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) errors.Add($"--lr must be a finite number > 0, got {LearningRate}.");
+        NonNegativeFinite(errors, "--noise", Noise);
+        PositiveInteger(errors, "--batch-size", BatchSize);
+        if (BatchSize > 0 && BatchSize > Samples) errors.Add($"--batch-size ({BatchSize}) is larger than the data set ({Samples} points): lower it or raise --samples.");
+        NonNegativeFinite(errors, "--alpha", Alpha);
+        NonNegativeFinite(errors, "--min-margin", MinMargin);
         return errors;
     }
 }

@@ -1,6 +1,4 @@
-using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 
 namespace TorchLip.Cli.Jobs;
@@ -12,22 +10,20 @@ public sealed record Mnist08Options : JobOptions
     public const string DefaultOutput = "runs/mnist08";
 
     /// <summary>The defaults.</summary>
-    public Mnist08Options() : base(DefaultOutput) { }
+    public Mnist08Options() : base(DefaultOutput)
+    {
+        BatchSize = 128;
+        LearningRate = 1e-3;
+    }
 
     /// <summary>The two MNIST digits to tell apart: the first is labelled +1, the second −1 (the tutorial's 0 and 8).</summary>
     public IReadOnlyList<int> Digits { get; init; } = new[] { 0, 8 };
-
-    /// <summary>Samples per training step.</summary>
-    public int BatchSize { get; init; } = 128;
 
     /// <summary>Weight of the hinge term of the HKR loss.</summary>
     public double Alpha { get; init; } = 10;
 
     /// <summary>Margin of the hinge term.</summary>
     public double MinMargin { get; init; } = 1;
-
-    /// <summary>Adam learning rate.</summary>
-    public double LearningRate { get; init; } = 1e-3;
 
     /// <summary>MNIST directory; null: <c>$TORCHLIP_DATA_DIR</c>, else <c>~/.cache/torchlip/mnist</c>.</summary>
     public string? DataDir { get; init; }
@@ -38,20 +34,10 @@ public sealed record Mnist08Options : JobOptions
         var errors = CommonProblems();
         if (Digits is null || Digits.Count != 2 || Digits.Any(d => d < 0 || d > 9) || Digits[0] == Digits[1])
             errors.Add($"--digits must be two different digits 0-9 separated by a comma, e.g. 0,8; got {(Digits is null ? "nothing" : string.Join(",", Digits))}.");
-        if (BatchSize <= 0) errors.Add($"--batch-size must be a positive integer, got {BatchSize}.");
-        if (!(Alpha >= 0) || double.IsInfinity(Alpha)) errors.Add($"--alpha must be a finite number >= 0, got {Format(Alpha)}.");
-        if (!(MinMargin >= 0) || double.IsInfinity(MinMargin)) errors.Add($"--min-margin must be a finite number >= 0, got {Format(MinMargin)}.");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) errors.Add($"--lr must be a finite number > 0, got {Format(LearningRate)}.");
-        if (DataDir is not null && string.IsNullOrWhiteSpace(DataDir)) errors.Add("--data-dir must name a directory when given.");
+        PositiveInteger(errors, "--batch-size", BatchSize);
+        NonNegativeFinite(errors, "--alpha", Alpha);
+        NonNegativeFinite(errors, "--min-margin", MinMargin);
+        DirectoryIfGiven(errors, "--data-dir", DataDir);
         return errors;
     }
-
-    /// <summary>Throws <see cref="OptionsException"/> with the first problem, if any.</summary>
-    public void ThrowIfInvalid()
-    {
-        var errors = Validate();
-        if (errors.Count > 0) throw new OptionsException(errors[0]);
-    }
-
-    private static string Format(double x) => x.ToString("R", CultureInfo.InvariantCulture);
 }

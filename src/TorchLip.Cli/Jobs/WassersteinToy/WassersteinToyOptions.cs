@@ -9,16 +9,14 @@ public sealed record WassersteinToyOptions : JobOptions
     public const string DefaultOutput = "runs/wasserstein-toy";
 
     /// <summary>The defaults.</summary>
-    public WassersteinToyOptions() : base(DefaultOutput) { }
+    public WassersteinToyOptions() : base(DefaultOutput)
+    {
+        BatchSize = 16;
+        LearningRate = 1e-2;
+    }
 
     /// <summary>Training steps per epoch (each on a freshly drawn batch).</summary>
     public int StepsPerEpoch { get; init; } = 16;
-
-    /// <summary>Images per batch (even: half black, half squares).</summary>
-    public int BatchSize { get; init; } = 16;
-
-    /// <summary>Adam learning rate.</summary>
-    public double LearningRate { get; init; } = 1e-2;
 
     /// <summary>Every problem with the values, one line each.</summary>
     public IReadOnlyList<string> Validate()
@@ -26,7 +24,6 @@ public sealed record WassersteinToyOptions : JobOptions
         var errors = CommonProblems();
         if (StepsPerEpoch <= 0) errors.Add($"--steps-per-epoch must be a positive integer, got {StepsPerEpoch}.");
         if (BatchSize < 2 || BatchSize % 2 != 0) errors.Add($"--batch-size must be an even integer >= 2 (half black images, half squares), got {BatchSize}.");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) errors.Add($"--lr must be a finite number > 0, got {LearningRate}.");
         return errors;
     }
 }

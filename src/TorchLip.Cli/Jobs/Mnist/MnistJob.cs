@@ -1,0 +1,212 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using TorchLip.Cli.Output;
+using TorchLip.Data;
+using TorchLip.Evaluation;
+using TorchLip.Modules;
+using TorchLip.Training;
+using TorchLip.Training.Metrics;
+using TorchSharp;
+using static System.FormattableString;
+using static TorchLip.torchlip;
+using static TorchSharp.torch;
+
+namespace TorchLip.Cli.Jobs;
+
+/// <summary>
+/// All ten MNIST digits with a convolutional 1-Lipschitz network: per-epoch clean and certified accuracy, then the
+/// certified accuracy at ε ∈ {0.5, 1, 1.58, 2}, the mean certificate, the Lipschitz estimates against the certified
+/// upper bound, and a minimal L2 attack on the first test images that no certificate may beat.
+/// </summary>
+public sealed class MnistJob : TrainingJob<MnistOptions, MnistReport>
+{
+    /// <summary>The file names written into the output directory.</summary>
+    public const string ModelFile = "model.dat", PlotFile = "training.png", RobustnessFile = "robustness.png";
+
+    /// <summary>The radii of the certified accuracy in the report.</summary>
+    public static readonly IReadOnlyList<double> Radii = new[] { 0.5, 1.0, 1.58, 2.0 };
+
+    private readonly List<IReadOnlyDictionary<string, double>> _epochs = new();
+    private Scalar? _tau;
+    private int _trainSize, _testSize;
+
+    /// <summary>Runs the job.</summary>
+    /// <param name="options">The settings.</param>
+    /// <param name="output">Where the text goes.</param>
+    /// <exception cref="OptionsException">An option is unusable (checked before any work).</exception>
+    /// <exception cref="IOException">MNIST could not be obtained or an output file could not be written.</exception>
+    public static MnistReport Run(MnistOptions options, TextWriter output) => JobPipeline.Run(new MnistJob(), options, output);
+
+    /// <inheritdoc/>
+    public override string Name => "mnist";
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> Files { get; } = new[] { ModelFile, ReportFile, PlotFile, RobustnessFile };
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> Validate(MnistOptions options) => options.Validate();
+
+    /// <summary>
+    /// SpectralConv2d(1,16,3,same), GroupSort2, ScaledL2NormPool2d(2), SpectralConv2d(16,32,3,same), GroupSort2,
+    /// ScaledL2NormPool2d(2), Flatten, SpectralLinear(1568,64), GroupSort2, SpectralLinear(64,10): the docs' Example 4
+    /// with an orthogonal last layer, so that the map is 1-Lipschitz and a certificate is margin/√2 (a
+    /// FrobeniusLinear with disjoint neurons bounds each output by 1 but the map by √10, margin/2).
+    /// </summary>
+    public static Sequential Build() => torchlip.Sequential(
+        SpectralConv2d(1, 16, 3, padding: 1), GroupSort2(), ScaledL2NormPool2d(2),
+        SpectralConv2d(16, 32, 3, padding: 1), GroupSort2(), ScaledL2NormPool2d(2),
+        nn.Flatten(), SpectralLinear(32 * 7 * 7, 64), GroupSort2(), SpectralLinear(64, 10));
+
+    /// <inheritdoc/>
+    public override TrainingData LoadData(JobRun<MnistOptions> run)
+    {
+        var options = run.Options;
+        run.Output.WriteLine($"Loading MNIST from {MnistFiles.ResolveDataDirectory(options.DataDir)} (55 MB, fetched and verified on the first run)...");
+        var files = new MnistFiles(options.DataDir, log: run.Output.WriteLine);
+        var (x, y) = TenClasses(true, options.TrainSamples, files, run.Device);
+        var (testX, testY) = TenClasses(false, options.TestSamples, files, run.Device);
+        (_trainSize, _testSize) = ((int)x.size(0), (int)testX.size(0));
+        run.Output.WriteLine($"Train set size: {_trainSize} images of 10 digits; test set size: {_testSize}");
+        if (options.BatchSize > _trainSize)
+            throw new OptionsException($"--batch-size ({options.BatchSize}) is larger than the training set ({_trainSize} images): lower it.");
+        var batches = new BatchIterator(x, y, options.BatchSize, options.Seed);
+        return new TrainingData(batches, (testX, testY), batches, x, y, testX, testY);
+    }
+
+    // The data layer's ten-class preparation (pixels in [0, 1], (N, 1, 28, 28); class indices (N)), the first `count` images (0: all).
+    private static (Tensor X, Tensor Y) TenClasses(bool train, int count, MnistFiles files, Device device)
+    {
+        using var set = MnistDataset.Load(train, files);
+        using var data = DataPreparation.prepare_multiclass(set);
+        long n = count == 0 ? data.Count : Math.Min(count, data.Count);
+        using var scope = torch.NewDisposeScope();
+        return (data.x.narrow(0, 0, n).to(device).clone().MoveToOuterDisposeScope(), data.y.narrow(0, 0, n).to(device).clone().MoveToOuterDisposeScope());
+    }
+
+    /// <inheritdoc/>
+    public override Sequential BuildModel(MnistOptions options) => Build();
+
+    /// <inheritdoc/>
+    public override Func<Tensor, Tensor, Tensor> Loss(MnistOptions options)
+    {
+        // Kept alive by the job for as long as the loss runs (an implicit Scalar could be freed during the call).
+        _tau = options.Tau.ToScalar();
+        var tau = _tau;
+        return (scores, classes) => nn.functional.cross_entropy(scores.mul(tau), classes).div(tau);
+    }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<IMetric> Metrics(MnistOptions options) => new IMetric[] { new CategoricalAccuracy() };
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<IEvaluationMetric> EvaluationMetrics(MnistOptions options) =>
+        CertifiedAccuracy.At(Radii.ToArray()).Cast<IEvaluationMetric>().Append(new MeanCertificate()).ToList();
+
+    /// <inheritdoc/>
+    public override string? TrainingBanner(JobRun<MnistOptions> run, TrainingData data) =>
+        $"Training: {run.Options.Epochs} epochs of {data.Train.BatchesPerEpoch} steps (batch {run.Options.BatchSize}), loss tau-cross-entropy (tau {run.Options.Tau.ToString(CultureInfo.InvariantCulture)}), on {run.Device.type.ToString().ToLowerInvariant()}...";
+
+    /// <inheritdoc/>
+    public override string OnEpoch(JobRun<MnistOptions> run, EpochRecord record, double seconds, double rssMb)
+    {
+        var row = new Dictionary<string, double> { ["epoch"] = record.Epoch };
+        foreach (var (k, v) in record.Train) row[k] = v;
+        foreach (var (k, v) in record.Validation!) row["val_" + k] = v;
+        row["seconds"] = seconds;
+        _epochs.Add(row);
+        var v1 = record.Validation!;
+        return Invariant($"Epoch {record.Epoch}/{run.Options.Epochs}  loss: {record.Train["loss"]:0.0000} - acc: {record.Train["acc"]:0.0000} - val_loss: {v1["loss"]:0.0000} - val_acc: {v1["acc"]:0.0000} - val_cra_1.58: {v1[CertifiedAccuracy.DefaultName(1.58)]:0.0000} - val_mean_certificate: {v1["mean_certificate"]:0.000} - {seconds:0.0}s");
+    }
+
+    /// <inheritdoc/>
+    public override MnistReport Finish(JobRun<MnistOptions> run, Sequential model, Trainer trainer, TrainingData data)
+    {
+        var (options, output, timings) = (run.Options, run.Output, run.Timings);
+        var final = _epochs[^1];
+        var certified = Radii.ToDictionary(e => e.ToString("R", CultureInfo.InvariantCulture), e => final["val_" + CertifiedAccuracy.DefaultName(e)]);
+        output.WriteLine(Invariant($"Test set: clean accuracy {final["val_acc"]:0.0000}, certified accuracy ") +
+            string.Join(", ", certified.Select(kv => Invariant($"eps={kv.Key}: {kv.Value:0.0000}"))) + Invariant($", mean certificate {final["val_mean_certificate"]:0.0000}"));
+
+        var (testX, testY) = data.Validation!.Value;
+        int attacked = (int)Math.Min(options.AttackSamples, testX.size(0));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using var scope = torch.NewDisposeScope();
+        var xs = testX.narrow(0, 0, attacked);
+        var ys = testY.narrow(0, 0, attacked);
+        var lipschitz = new LipschitzReport(LipschitzEstimates.Perturbation(model, xs), LipschitzEstimates.Pairwise(model, xs),
+            LipschitzEstimates.DefaultEpsilon, LipschitzEstimates.DefaultDraws, attacked);
+        double upper = lipschitz_upper_bound(model);
+        timings.Estimates = watch.Elapsed.TotalSeconds;
+        output.WriteLine(Invariant($"Lipschitz: estimates (lower bounds) on {attacked} test images eps-perturbation {lipschitz.EpsEstimate:0.000000}, pairwise {lipschitz.PairwiseEstimate:0.000000}; certified upper bound {upper:0.0000000}"));
+
+        output.WriteLine($"Attacking the first {attacked} test images (minimal L2 attack, {options.AttackSteps} steps x {options.AttackRounds} rounds)...");
+        watch.Restart();
+        var attack = Attack(model, xs, ys, options);
+        timings.Export = 0;
+        timings.Evaluation += watch.Elapsed.TotalSeconds;
+        output.WriteLine(Invariant($"Attack: {attack.Found} of {attack.Samples} flipped, median distance {attack.MedianDistance:0.0000}, certificate violations {attack.CertificateViolations} (tightest distance/certificate {attack.TightestRatio:0.0000})"));
+
+        watch.Restart();
+        run.Files.Write(ModelFile, path => model.save(path));
+        run.Files.Write(PlotFile, path => TrainingPlot.Save(path, _epochs.Select(e => new TrainingPlot.Row((int)e["epoch"], e)).ToList(), PlotPanels));
+        run.Files.Write(RobustnessFile, path => RobustnessPlot.Save(path, attack.Curve.Select(p => (p.Epsilon, p.Certified, p.Empirical)).ToList(),
+            Invariant($"MNIST, first {attacked} test images: certified vs attacked robust accuracy")));
+        timings.Save = watch.Elapsed.TotalSeconds;
+        timings.Total = run.Clock.Elapsed.TotalSeconds;
+        output.WriteLine(Invariant($"Timings (s): data {timings.Data:0.0}, training {timings.Training:0.0}, evaluation {timings.Evaluation:0.0}, estimates {timings.Estimates:0.0}, save {timings.Save:0.0}, total {timings.Total:0.0}"));
+
+        return new MnistReport
+        {
+            Options = options,
+            OutputDirectory = run.Files.Directory,
+            TrainSize = _trainSize,
+            TestSize = _testSize,
+            Model = model.ToString(),
+            Loss = Invariant($"tau-cross-entropy: cross_entropy(tau*f, y)/tau, tau = {options.Tau}"),
+            Epochs = _epochs,
+            CleanAccuracy = final["val_acc"],
+            CertifiedAccuracy = certified,
+            MeanCertificate = final["val_mean_certificate"],
+            Attack = attack,
+            Lipschitz = lipschitz,
+            LipschitzUpperBound = upper,
+            Checkpoint = ModelFile,
+            Timings = timings,
+            Files = Files,
+        };
+    }
+
+    private static MnistAttack Attack(Sequential model, Tensor xs, Tensor ys, MnistOptions options)
+    {
+        var radii = multiclass_certificates(model, xs);
+        var result = minimal_l2_attack(model, xs, lower: 0, upper: 1, steps: options.AttackSteps, rounds: options.AttackRounds, seed: options.Seed);
+        var violations = certificate_violations(radii, result);
+        var distance = result.Distances.cpu().data<double>().ToArray();
+        var radius = radii.to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+        bool[] correct;
+        using (torch.no_grad())
+        {
+            var predicted = model.call(xs).argmax(1).cpu().data<long>().ToArray();
+            var labels = ys.cpu().data<long>().ToArray();
+            correct = predicted.Select((p, i) => p == labels[i]).ToArray();
+        }
+        var sorted = distance.OrderBy(d => d).ToArray();
+        double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        var curve = Enumerable.Range(0, 61).Select(i => i * 0.05).Select(eps => new RobustnessPoint(eps,
+            Share(correct, i => radius[i] > eps), Share(correct, i => distance[i] > eps))).ToList();
+        return new MnistAttack(xs.size(0) is long n ? (int)n : 0, violations.Found, median, violations.Violations, violations.TightestRatio,
+            options.AttackSteps, options.AttackRounds, curve);
+    }
+
+    private static double Share(bool[] correct, Func<int, bool> holds) => correct.Where((c, i) => c && holds(i)).Count() / (double)correct.Length;
+
+    private static readonly IReadOnlyList<TrainingPlot.Panel> PlotPanels = new TrainingPlot.Panel[]
+    {
+        new("tau-cross-entropy loss", "loss", "val_loss", TrainingPlot.LegendAt.UpperRight),
+        new("Accuracy", "acc", "val_acc", TrainingPlot.LegendAt.LowerRight),
+        new("Certified accuracy at eps = 1.58 (validation)", "val_cra_1.58", null, TrainingPlot.LegendAt.LowerRight),
+    };
+}

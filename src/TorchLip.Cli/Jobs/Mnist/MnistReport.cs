@@ -1,0 +1,76 @@
+using System.Collections.Generic;
+
+namespace TorchLip.Cli.Jobs;
+
+/// <summary>What the ten-class MNIST job measured; serialized (snake_case) to <c>report.json</c>.</summary>
+public sealed record MnistReport
+{
+    /// <summary>The job's name.</summary>
+    public string Job { get; init; } = "mnist";
+
+    /// <summary>The options the job ran with.</summary>
+    public required MnistOptions Options { get; init; }
+
+    /// <summary>The absolute output directory.</summary>
+    public string OutputDirectory { get; init; } = "";
+
+    /// <summary>Training images.</summary>
+    public int TrainSize { get; init; }
+
+    /// <summary>Test images.</summary>
+    public int TestSize { get; init; }
+
+    /// <summary>The model, as printed.</summary>
+    public string Model { get; init; } = "";
+
+    /// <summary>The loss, in words.</summary>
+    public string Loss { get; init; } = "";
+
+    /// <summary>Per-epoch figures: training loss and accuracy, validation loss, accuracy, certified accuracies, mean certificate.</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, double>> Epochs { get; init; } = new List<IReadOnlyDictionary<string, double>>();
+
+    /// <summary>Accuracy on the test set.</summary>
+    public double CleanAccuracy { get; init; }
+
+    /// <summary>Certified robust accuracy on the test set by L2 radius ("0.5", "1", "1.58", "2").</summary>
+    public required IReadOnlyDictionary<string, double> CertifiedAccuracy { get; init; }
+
+    /// <summary>Mean certified radius of the predicted class on the test set.</summary>
+    public double MeanCertificate { get; init; }
+
+    /// <summary>The minimal L2 attack on the first test images, against their certificates.</summary>
+    public required MnistAttack Attack { get; init; }
+
+    /// <summary>Empirical lower bounds of the Lipschitz constant (on the attacked images).</summary>
+    public required LipschitzReport Lipschitz { get; init; }
+
+    /// <summary>The certified upper bound of the model's Lipschitz constant (<c>torchlip.lipschitz_upper_bound</c>).</summary>
+    public double LipschitzUpperBound { get; init; }
+
+    /// <summary>The checkpoint's file name (TorchSharp format), relative to the output directory.</summary>
+    public string Checkpoint { get; init; } = "";
+
+    /// <summary>Wall time of each phase, in seconds.</summary>
+    public required PhaseTimings Timings { get; init; }
+
+    /// <summary>The files written, relative to the output directory.</summary>
+    public IReadOnlyList<string> Files { get; init; } = new List<string>();
+}
+
+/// <summary>The attack check.</summary>
+/// <param name="Samples">Images attacked.</param>
+/// <param name="Found">Images whose decision the attack changed.</param>
+/// <param name="MedianDistance">Median L2 distance of the adversarial examples found (over the attacked images, +∞ counted for the others).</param>
+/// <param name="CertificateViolations">Images whose attack distance is below their certificate: must be 0.</param>
+/// <param name="TightestRatio">Smallest attack distance / certificate (≥ 1 when sound).</param>
+/// <param name="Steps">PGD steps per radius.</param>
+/// <param name="Rounds">Radius updates per image.</param>
+/// <param name="Curve">Certified and empirical robust accuracy on the attacked images, by radius.</param>
+public sealed record MnistAttack(int Samples, long Found, double MedianDistance, long CertificateViolations, double TightestRatio, int Steps, int Rounds,
+    IReadOnlyList<RobustnessPoint> Curve);
+
+/// <summary>One radius of the robustness curves.</summary>
+/// <param name="Epsilon">L2 radius.</param>
+/// <param name="Certified">Share classified correctly with a certificate above ε.</param>
+/// <param name="Empirical">Share classified correctly that the attack did not flip within ε (an upper bound of the true robust accuracy).</param>
+public sealed record RobustnessPoint(double Epsilon, double Certified, double Empirical);

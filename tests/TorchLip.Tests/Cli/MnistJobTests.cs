@@ -1,0 +1,78 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using TorchLip.Cli.Jobs;
+using TorchSharp;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace TorchLip.Tests.Cli;
+
+/// <summary>The ten-class job for a fraction of an epoch on a subset of the real MNIST: report keys and invariants.</summary>
+[Collection(SoloCollection.Name)]
+[Trait("Category", "RealData")]
+public class MnistJobTests : IDisposable
+{
+    private readonly ITestOutputHelper _log;
+    private readonly string _output = Path.Combine(Path.GetTempPath(), "torchlip-mnist-" + Guid.NewGuid().ToString("N"));
+
+    public MnistJobTests(ITestOutputHelper log)
+    {
+        _log = log;
+        torch.set_num_threads(1);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_output)) Directory.Delete(_output, recursive: true);
+    }
+
+    [Fact]
+    public void ASmallRunWritesEveryKeyAndNoAttackBeatsACertificate()
+    {
+        using var text = new StringWriter();
+        var options = new MnistOptions { TrainSamples = 640, TestSamples = 300, Epochs = 1, AttackSamples = 40, AttackSteps = 3, AttackRounds = 6, Output = _output };
+
+        var report = MnistJob.Run(options, text);
+
+        _log.WriteLine(text.ToString());
+        foreach (var file in new[] { MnistJob.ModelFile, MnistJob.ReportFile, MnistJob.PlotFile, MnistJob.RobustnessFile })
+            Assert.True(new FileInfo(Path.Combine(_output, file)).Length > 0, file);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_output, MnistJob.ReportFile)));
+        var root = json.RootElement;
+        double clean = root.GetProperty("clean_accuracy").GetDouble();
+        Assert.InRange(clean, 0.0, 1.0);
+        var certified = root.GetProperty("certified_accuracy");
+        double previous = clean;
+        foreach (var eps in new[] { "0.5", "1", "1.58", "2" })
+        {
+            double cra = certified.GetProperty(eps).GetDouble();
+            Assert.InRange(cra, 0.0, previous);   // certified ≤ clean, and falls with the radius
+            previous = cra;
+        }
+        Assert.True(root.GetProperty("mean_certificate").GetDouble() > 0);
+        var attack = root.GetProperty("attack");
+        Assert.Equal(40, attack.GetProperty("samples").GetInt32());
+        Assert.True(attack.GetProperty("median_distance").GetDouble() > 0);
+        Assert.Equal(0, attack.GetProperty("certificate_violations").GetInt64());
+        Assert.Equal(MnistJob.ModelFile, root.GetProperty("checkpoint").GetString());
+        double upper = root.GetProperty("lipschitz_upper_bound").GetDouble();
+        Assert.InRange(upper, 1.0, Math.Pow(1 + 1e-5, 4));   // 4 constrained layers, each with its rounding allowance
+        var lipschitz = root.GetProperty("lipschitz");
+        Assert.InRange(lipschitz.GetProperty("pairwise_estimate").GetDouble(), 0.0, upper);
+        Assert.InRange(lipschitz.GetProperty("eps_estimate").GetDouble(), 0.0, upper);
+        Assert.Equal(1, root.GetProperty("epochs").GetArrayLength());
+        Assert.Equal(report.CleanAccuracy, clean);
+        Assert.Contains("Epoch 1/1  loss: ", text.ToString());
+        Assert.All(report.Attack.Curve, p => Assert.True(p.Certified <= p.Empirical, $"at eps {p.Epsilon}: certified {p.Certified} above empirical {p.Empirical}"));
+    }
+
+    [Fact]
+    public void UnusableOptionsAreRejectedBeforeAnyWork()
+    {
+        var e = Assert.Throws<OptionsException>(() => MnistJob.Run(new MnistOptions { Tau = 0, Output = _output }, TextWriter.Null));
+        Assert.StartsWith("--tau must be a finite number > 0", e.Message);
+        Assert.False(Directory.Exists(_output));
+    }
+}

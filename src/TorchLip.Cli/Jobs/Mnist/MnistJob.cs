@@ -30,7 +30,7 @@ public sealed class MnistJob : TrainingJob<MnistOptions, MnistReport>
     public static readonly IReadOnlyList<double> Radii = new[] { 0.5, 1.0, 1.58, 2.0 };
 
     private readonly List<IReadOnlyDictionary<string, double>> _epochs = new();
-    private Scalar? _tau;
+    private TorchLip.Modules.TauCrossEntropyLoss? _loss;   // kept by the job for as long as training calls it
     private int _trainSize, _testSize;
 
     /// <summary>Runs the job.</summary>
@@ -92,10 +92,9 @@ public sealed class MnistJob : TrainingJob<MnistOptions, MnistReport>
     /// <inheritdoc/>
     public override Func<Tensor, Tensor, Tensor> Loss(MnistOptions options)
     {
-        // Kept alive by the job for as long as the loss runs (an implicit Scalar could be freed during the call).
-        _tau = options.Tau.ToScalar();
-        var tau = _tau;
-        return (scores, classes) => nn.functional.cross_entropy(scores.mul(tau), classes).div(tau);
+        // The library's TauCrossEntropyLoss: cross_entropy(τ·f, y)/τ (deel-torchlip's, golden-tested).
+        var loss = _loss = torchlip.TauCrossEntropyLoss(options.Tau);
+        return (scores, classes) => loss.call(scores, classes);
     }
 
     /// <inheritdoc/>

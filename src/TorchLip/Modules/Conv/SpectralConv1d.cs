@@ -11,7 +11,7 @@ namespace TorchLip.Modules
     /// (1/√3 for k = 3 at stride 1 with zero padding), where deel-torchlip uses 1/⌈k/s⌉ without the square root (1/3):
     /// its layers are needlessly contractive, ours are k-Lipschitz and tighter.
     /// </summary>
-    public sealed class SpectralConv1d : ConstrainedConv
+    public sealed class SpectralConv1d : SpectralConv
     {
         /// <summary>Creates the layer from its operator and a spectral preset. See <see cref="torchlip.SpectralConv1d(long, long, long, long, long, long, long, bool, string, double, bool, int)"/>.</summary>
         /// <param name="in_channels">Input channels.</param>
@@ -21,21 +21,8 @@ namespace TorchLip.Modules
         /// <param name="bias">Whether to learn a bias.</param>
         /// <param name="k_coef_lip">Lipschitz constant of the layer.</param>
         public SpectralConv1d(long in_channels, long out_channels, ConvOperator conv, SpectralOptions? options = null, bool bias = true, double k_coef_lip = 1.0)
-            : base(nameof(SpectralConv1d), in_channels, out_channels, conv.Axes.Select(a => a.Kernel).ToArray(), Check(conv), bias,
-                WeightConstraint.Spectral(options), k_coef_lip)
-        {
-            this.options = options ?? SpectralOptions.WarmStart;
-            RegisterComponents();
-        }
-
-        /// <summary>The orthonormalization and its settings.</summary>
-        public SpectralOptions options { get; }
-
-        private static ConvOperator Check(ConvOperator conv)
-        {
-            if (conv.Dims != 1 || conv.Transposed) throw new System.ArgumentException("SpectralConv1d needs a 1-D, non-transposed operator.", nameof(conv));
-            return conv;
-        }
+            : base(nameof(SpectralConv1d), in_channels, out_channels, conv, 1, false, options, bias, k_coef_lip)
+            => RegisterComponents();
     }
 }
 

@@ -14,7 +14,7 @@ namespace TorchLip.Modules
     /// deel-torchlip; 4 with "reflect" padding, where deel-torchlip's 3 is not a bound), and certified in float64 against
     /// k / gain: the convolution is k-Lipschitz for every input size.
     /// </summary>
-    public sealed class SpectralConv2d : ConstrainedConv
+    public sealed class SpectralConv2d : SpectralConv
     {
         /// <summary>Creates the layer from its operator and a spectral preset. See <see cref="torchlip.SpectralConv2d(long, long, long, long, long, long, long, bool, string, double, bool, int, int?, double?, double?, double)"/>.</summary>
         /// <param name="in_channels">Input channels.</param>
@@ -24,21 +24,8 @@ namespace TorchLip.Modules
         /// <param name="bias">Whether to learn a bias.</param>
         /// <param name="k_coef_lip">Lipschitz constant of the layer.</param>
         public SpectralConv2d(long in_channels, long out_channels, ConvOperator conv, SpectralOptions? options = null, bool bias = true, double k_coef_lip = 1.0)
-            : base(nameof(SpectralConv2d), in_channels, out_channels, conv.Axes.Select(a => a.Kernel).ToArray(), Check(conv), bias,
-                WeightConstraint.Spectral(options), k_coef_lip)
-        {
-            this.options = options ?? SpectralOptions.WarmStart;
-            RegisterComponents();
-        }
-
-        /// <summary>The orthonormalization and its settings.</summary>
-        public SpectralOptions options { get; }
-
-        private static ConvOperator Check(ConvOperator conv)
-        {
-            if (conv.Dims != 2 || conv.Transposed) throw new System.ArgumentException("SpectralConv2d needs a 2-D, non-transposed operator.", nameof(conv));
-            return conv;
-        }
+            : base(nameof(SpectralConv2d), in_channels, out_channels, conv, 2, false, options, bias, k_coef_lip)
+            => RegisterComponents();
     }
 }
 

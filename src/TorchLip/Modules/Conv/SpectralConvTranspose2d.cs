@@ -12,7 +12,7 @@ namespace TorchLip.Modules
     /// convolution's gain (2 for a 3×3 kernel at stride 2, as deel-torchlip's coefficient 1/2). Zero padding only;
     /// dilation must be 1 (deel-torchlip's rule).
     /// </summary>
-    public sealed class SpectralConvTranspose2d : ConstrainedConv
+    public sealed class SpectralConvTranspose2d : SpectralConv
     {
         /// <summary>Creates the layer. See <see cref="torchlip.SpectralConvTranspose2d"/>.</summary>
         /// <param name="in_channels">Input channels.</param>
@@ -22,21 +22,8 @@ namespace TorchLip.Modules
         /// <param name="bias">Whether to learn a bias.</param>
         /// <param name="k_coef_lip">Lipschitz constant of the layer.</param>
         public SpectralConvTranspose2d(long in_channels, long out_channels, ConvOperator conv, SpectralOptions? options = null, bool bias = true, double k_coef_lip = 1.0)
-            : base(nameof(SpectralConvTranspose2d), in_channels, out_channels, conv.Axes.Select(a => a.Kernel).ToArray(), Check(conv), bias,
-                WeightConstraint.Spectral(options), k_coef_lip)
-        {
-            this.options = options ?? SpectralOptions.WarmStart;
-            RegisterComponents();
-        }
-
-        /// <summary>The orthonormalization and its settings.</summary>
-        public SpectralOptions options { get; }
-
-        private static ConvOperator Check(ConvOperator conv)
-        {
-            if (conv.Dims != 2 || !conv.Transposed) throw new System.ArgumentException("SpectralConvTranspose2d needs a 2-D transposed operator.", nameof(conv));
-            return conv;
-        }
+            : base(nameof(SpectralConvTranspose2d), in_channels, out_channels, conv, 2, true, options, bias, k_coef_lip)
+            => RegisterComponents();
     }
 }
 

@@ -12,6 +12,7 @@ var root = new Command("torchlip", "Jobs of TorchLip.NET, 1-Lipschitz neural net
     WassersteinToyCommand.Create(),
     MoonsCommand.Create(),
     MnistCommand.Create(),
+    FashionMnistCommand.Create(),
 };
 if (args.Length == 0)
 {

@@ -1,0 +1,86 @@
+using System.Collections.Generic;
+
+namespace TorchLip.Cli.Jobs;
+
+/// <summary>What the Fashion-MNIST job measured; serialized (snake_case) to <c>report.json</c>.</summary>
+public sealed record FashionMnistReport
+{
+    /// <summary>The job's name.</summary>
+    public string Job { get; init; } = "fashion-mnist";
+
+    /// <summary>The options the job ran with.</summary>
+    public required FashionMnistOptions Options { get; init; }
+
+    /// <summary>The absolute output directory.</summary>
+    public string OutputDirectory { get; init; } = "";
+
+    /// <summary>Training images.</summary>
+    public int TrainSize { get; init; }
+
+    /// <summary>Test images.</summary>
+    public int TestSize { get; init; }
+
+    /// <summary>The model, as printed.</summary>
+    public string Model { get; init; } = "";
+
+    /// <summary>The loss, in words.</summary>
+    public string Loss { get; init; } = "";
+
+    /// <summary>Per-epoch figures: loss, acc, KR, and the same on the test set (val_*) with certified accuracies and mean certificate.</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, double>> Epochs { get; init; } = new List<IReadOnlyDictionary<string, double>>();
+
+    /// <summary>Accuracy on the test set after training.</summary>
+    public double ValidationAccuracy { get; init; }
+
+    /// <summary>Multiclass KR on the test set after training (mean over classes of E[f_c|y=c] − E[f_c|y≠c], per evaluation batch).</summary>
+    public double Kr { get; init; }
+
+    /// <summary>Certified robust accuracy on the test set by L2 radius ("0.1", "0.25", "0.5", "1").</summary>
+    public required IReadOnlyDictionary<string, double> CertifiedAccuracy { get; init; }
+
+    /// <summary>Mean certified radius of the predicted class on the test set.</summary>
+    public double MeanCertificate { get; init; }
+
+    /// <summary>The certificate's divisor: (top1 − top2) / divisor (2 for the disjoint Frobenius head).</summary>
+    public double CertificateDivisor { get; init; }
+
+    /// <summary>The minimal L2 attack on the first test images, against their certificates.</summary>
+    public required FashionMnistAttack Attack { get; init; }
+
+    /// <summary>Empirical lower bounds of the Lipschitz constant (on the first attacked images).</summary>
+    public required LipschitzReport Lipschitz { get; init; }
+
+    /// <summary>The certified upper bound of the whole map (<c>torchlip.lipschitz_upper_bound</c>: √10 for the disjoint head).</summary>
+    public double LipschitzUpperBound { get; init; }
+
+    /// <summary>The checkpoint's file name (TorchSharp format), relative to the output directory.</summary>
+    public string Checkpoint { get; init; } = "";
+
+    /// <summary>Wall time of each phase, in seconds.</summary>
+    public required PhaseTimings Timings { get; init; }
+
+    /// <summary>The files written, relative to the output directory.</summary>
+    public IReadOnlyList<string> Files { get; init; } = new List<string>();
+}
+
+/// <summary>The attack check.</summary>
+/// <param name="Samples">Images attacked.</param>
+/// <param name="Found">Images whose decision the attack changed.</param>
+/// <param name="MedianDistance">Median L2 distance over the attacked images (+∞ counted for those not flipped).</param>
+/// <param name="CertificateViolations">Images whose attack distance is below their certificate: must be 0.</param>
+/// <param name="TightestRatio">Smallest attack distance / certificate (≥ 1 when sound).</param>
+/// <param name="Steps">PGD steps per radius.</param>
+/// <param name="Rounds">Radius updates per image.</param>
+/// <param name="Seconds">Wall time of the attack.</param>
+/// <param name="Fooled">The images of the fooling picture.</param>
+/// <param name="Curve">Certified and empirical robust accuracy on the attacked images, by radius.</param>
+public sealed record FashionMnistAttack(int Samples, long Found, double MedianDistance, long CertificateViolations, double TightestRatio,
+    int Steps, int Rounds, double Seconds, IReadOnlyList<FooledImage> Fooled, IReadOnlyList<RobustnessPoint> Curve);
+
+/// <summary>One image of the fooling picture.</summary>
+/// <param name="Index">Its index in the test set.</param>
+/// <param name="Label">Its class.</param>
+/// <param name="Adversarial">The class of its adversarial twin.</param>
+/// <param name="Certificate">Its certified radius.</param>
+/// <param name="Distance">The L2 distance of the twin.</param>
+public sealed record FooledImage(int Index, string Label, string Adversarial, double Certificate, double Distance);

@@ -26,7 +26,6 @@ public static class FoolingGrid
             heatmap.ManualRange = new Range(min, max);
             plot.Title(panels[i].Item1, size: 13);
             plot.HideGrid();
-            plot.Axes.Frameless();
         }
         multiplot.SavePng(path, 260 * columns, 2 * 300);
     }

@@ -20,6 +20,12 @@ public static class MnistCommand
             Description = "Loss: tau-cross-entropy, cross_entropy(tau*f, y)/tau (deel-torchlip's TauCrossEntropyLoss). It trains accuracy like a cross-entropy while its temperature sets the margin it asks for: it stops pushing once tau*margin is a few units, so a smaller tau gives larger margins, hence certificates (margin/sqrt2 here), for some clean accuracy.",
             DefaultValueFactory = _ => defaults.Tau,
         };
+        var loss = new Option<string>("--loss") { Description = "Loss: tau-ce (tau-cross-entropy, --tau) or hkr (deel-torchlip's HKRMulticlassLoss, --alpha, --min-margin).", DefaultValueFactory = _ => defaults.Loss };
+        var alpha = new Option<double>("--alpha") { Description = "HKR loss: weight of the hinge term in [0, 1] (the rest is -KR).", DefaultValueFactory = _ => defaults.Alpha };
+        var minMargin = new Option<double>("--min-margin") { Description = "HKR loss: hinge margin in logit space; a certificate at eps needs a margin above eps*sqrt2 (2.24 at eps 1.58).", DefaultValueFactory = _ => defaults.MinMargin };
+        var channels = new Option<int>("--channels") { Description = "Channels of the first convolution (the second has twice as many).", DefaultValueFactory = _ => defaults.Channels };
+        var hidden = new Option<int>("--hidden") { Description = "Width of the hidden dense layer.", DefaultValueFactory = _ => defaults.Hidden };
+        var finalLr = new Option<double>("--final-lr-factor") { Description = "The learning rate decays linearly, step by step, to this fraction of --lr at the last step (1: constant).", DefaultValueFactory = _ => defaults.FinalLrFactor };
         var attackSamples = new Option<int>("--attack-samples") { Description = "Test images attacked by the minimal L2 attack (the first ones).", DefaultValueFactory = _ => defaults.AttackSamples };
         var attackSteps = new Option<int>("--attack-steps") { Description = "PGD steps per radius of the attack.", DefaultValueFactory = _ => defaults.AttackSteps };
         var attackRounds = new Option<int>("--attack-rounds") { Description = "Radius updates per image of the attack.", DefaultValueFactory = _ => defaults.AttackRounds };
@@ -29,7 +35,7 @@ public static class MnistCommand
 
         var command = new Command("mnist", "Train a convolutional 1-Lipschitz classifier on all ten MNIST digits; report its clean and certified accuracy, and check the certificates with an L2 attack.")
         {
-            batchSize, lr, tau, attackSamples, attackSteps, attackRounds, trainSamples, testSamples, dataDir,
+            batchSize, lr, tau, loss, alpha, minMargin, channels, hidden, finalLr, attackSamples, attackSteps, attackRounds, trainSamples, testSamples, dataDir,
         };
         common.AddTo(command);
         command.SetAction(parse => JobRunner.Execute("mnist", () => MnistJob.Run(common.Apply(new MnistOptions
@@ -37,6 +43,12 @@ public static class MnistCommand
             BatchSize = parse.GetValue(batchSize),
             LearningRate = parse.GetValue(lr),
             Tau = parse.GetValue(tau),
+            Loss = parse.GetValue(loss)!,
+            Alpha = parse.GetValue(alpha),
+            MinMargin = parse.GetValue(minMargin),
+            Channels = parse.GetValue(channels),
+            Hidden = parse.GetValue(hidden),
+            FinalLrFactor = parse.GetValue(finalLr),
             AttackSamples = parse.GetValue(attackSamples),
             AttackSteps = parse.GetValue(attackSteps),
             AttackRounds = parse.GetValue(attackRounds),

@@ -30,7 +30,10 @@ public sealed class MnistJob : TrainingJob<MnistOptions, MnistReport>
     public static readonly IReadOnlyList<double> Radii = new[] { 0.5, 1.0, 1.58, 2.0 };
 
     private readonly List<IReadOnlyDictionary<string, double>> _epochs = new();
-    private TorchLip.Modules.TauCrossEntropyLoss? _loss;   // kept by the job for as long as training calls it
+    private nn.Module<Tensor, Tensor, Tensor>? _loss;   // kept by the job for as long as training calls it
+    private optim.Optimizer? _optimizer;
+    private double _lr, _finalFactor = 1;
+    private long _totalSteps, _stepsDone;
     private int _trainSize, _testSize;
 
     /// <summary>Runs the job.</summary>
@@ -55,10 +58,12 @@ public sealed class MnistJob : TrainingJob<MnistOptions, MnistReport>
     /// with an orthogonal last layer, so that the map is 1-Lipschitz and a certificate is margin/√2 (a
     /// FrobeniusLinear with disjoint neurons bounds each output by 1 but the map by √10, margin/2).
     /// </summary>
-    public static Sequential Build() => torchlip.Sequential(
-        SpectralConv2d(1, 16, 3, padding: 1), GroupSort2(), ScaledL2NormPool2d(2),
-        SpectralConv2d(16, 32, 3, padding: 1), GroupSort2(), ScaledL2NormPool2d(2),
-        nn.Flatten(), SpectralLinear(32 * 7 * 7, 64), GroupSort2(), SpectralLinear(64, 10));
+    /// <param name="channels">Channels of the first convolution (16 in Example 4); the second has twice as many.</param>
+    /// <param name="hidden">Width of the hidden dense layer (64 in Example 4).</param>
+    public static Sequential Build(int channels = 16, int hidden = 64) => torchlip.Sequential(
+        SpectralConv2d(1, channels, 3, padding: 1), GroupSort2(), ScaledL2NormPool2d(2),
+        SpectralConv2d(channels, 2 * channels, 3, padding: 1), GroupSort2(), ScaledL2NormPool2d(2),
+        nn.Flatten(), SpectralLinear(2 * channels * 7 * 7, hidden), GroupSort2(), SpectralLinear(hidden, 10));
 
     /// <inheritdoc/>
     public override TrainingData LoadData(JobRun<MnistOptions> run)
@@ -73,6 +78,7 @@ public sealed class MnistJob : TrainingJob<MnistOptions, MnistReport>
         if (options.BatchSize > _trainSize)
             throw new OptionsException($"--batch-size ({options.BatchSize}) is larger than the training set ({_trainSize} images): lower it.");
         var batches = new BatchIterator(x, y, options.BatchSize, options.Seed);
+        _totalSteps = (long)batches.BatchesPerEpoch * options.Epochs;
         return new TrainingData(batches, (testX, testY), batches, x, y, testX, testY);
     }
 
@@ -87,13 +93,34 @@ public sealed class MnistJob : TrainingJob<MnistOptions, MnistReport>
     }
 
     /// <inheritdoc/>
-    public override Sequential BuildModel(MnistOptions options) => Build();
+    public override Sequential BuildModel(MnistOptions options) => Build(options.Channels, options.Hidden);
+
+    /// <inheritdoc/>
+    public override void OnOptimizer(MnistOptions options, optim.Optimizer optimizer) =>
+        (_optimizer, _lr, _finalFactor, _stepsDone) = (optimizer, options.LearningRate, options.FinalLrFactor, 0);
+
+    /// <inheritdoc/>
+    public override void OnStep(StepRecord step)
+    {
+        // Linear decay, step by step, from --lr to --lr * --final-lr-factor at the last step.
+        if (_optimizer is null || _finalFactor == 1 || _totalSteps == 0) return;
+        _stepsDone++;
+        double lr = _lr * (1 - (1 - _finalFactor) * Math.Min(1.0, _stepsDone / (double)_totalSteps));
+        foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
+    }
 
     /// <inheritdoc/>
     public override Func<Tensor, Tensor, Tensor> Loss(MnistOptions options)
     {
-        // The library's TauCrossEntropyLoss: cross_entropy(τ·f, y)/τ (deel-torchlip's, golden-tested).
-        var loss = _loss = torchlip.TauCrossEntropyLoss(options.Tau);
+        // The library's TauCrossEntropyLoss, cross_entropy(τ·f, y)/τ, or HKRMulticlassLoss (deel-torchlip's, golden-tested).
+        if (options.Loss == MnistOptions.Hkr)
+        {
+            var hkr = torchlip.HKRMulticlassLoss(options.Alpha, options.MinMargin);
+            _loss = hkr;
+            return (scores, classes) => hkr.call(scores, classes);
+        }
+        var loss = torchlip.TauCrossEntropyLoss(options.Tau);
+        _loss = loss;
         return (scores, classes) => loss.call(scores, classes);
     }
 
@@ -106,7 +133,7 @@ public sealed class MnistJob : TrainingJob<MnistOptions, MnistReport>
 
     /// <inheritdoc/>
     public override string? TrainingBanner(JobRun<MnistOptions> run, TrainingData data) =>
-        $"Training: {run.Options.Epochs} epochs of {data.Train.BatchesPerEpoch} steps (batch {run.Options.BatchSize}), loss tau-cross-entropy (tau {run.Options.Tau.ToString(CultureInfo.InvariantCulture)}), on {run.Device.type.ToString().ToLowerInvariant()}...";
+        $"Training: {run.Options.Epochs} epochs of {data.Train.BatchesPerEpoch} steps (batch {run.Options.BatchSize}), loss {LossText(run.Options)}, lr {run.Options.LearningRate.ToString(CultureInfo.InvariantCulture)} (final factor {run.Options.FinalLrFactor.ToString(CultureInfo.InvariantCulture)}), on {run.Device.type.ToString().ToLowerInvariant()}...";
 
     /// <inheritdoc/>
     public override string OnEpoch(JobRun<MnistOptions> run, EpochRecord record, double seconds, double rssMb)
@@ -164,7 +191,7 @@ public sealed class MnistJob : TrainingJob<MnistOptions, MnistReport>
             TrainSize = _trainSize,
             TestSize = _testSize,
             Model = model.ToString(),
-            Loss = Invariant($"tau-cross-entropy: cross_entropy(tau*f, y)/tau, tau = {options.Tau}"),
+            Loss = LossText(options),
             Epochs = _epochs,
             CleanAccuracy = final["val_acc"],
             CertifiedAccuracy = certified,
@@ -177,6 +204,10 @@ public sealed class MnistJob : TrainingJob<MnistOptions, MnistReport>
             Files = Files,
         };
     }
+
+    private static string LossText(MnistOptions options) => options.Loss == MnistOptions.Hkr
+        ? Invariant($"hkr: HKRMulticlassLoss, alpha = {options.Alpha}, min_margin = {options.MinMargin}")
+        : Invariant($"tau-cross-entropy: cross_entropy(tau*f, y)/tau, tau = {options.Tau}");
 
     private static MnistAttack Attack(Sequential model, Tensor xs, Tensor ys, MnistOptions options)
     {
@@ -204,7 +235,7 @@ public sealed class MnistJob : TrainingJob<MnistOptions, MnistReport>
 
     private static readonly IReadOnlyList<TrainingPlot.Panel> PlotPanels = new TrainingPlot.Panel[]
     {
-        new("tau-cross-entropy loss", "loss", "val_loss", TrainingPlot.LegendAt.UpperRight),
+        new("Loss", "loss", "val_loss", TrainingPlot.LegendAt.UpperRight),
         new("Accuracy", "acc", "val_acc", TrainingPlot.LegendAt.LowerRight),
         new("Certified accuracy at eps = 1.58 (validation)", "val_cra_1.58", null, TrainingPlot.LegendAt.LowerRight),
     };

@@ -11,7 +11,7 @@ public sealed record MnistOptions : JobOptions
     /// <summary>The defaults.</summary>
     public MnistOptions() : base(DefaultOutput)
     {
-        Epochs = 4;
+        Epochs = 12;
         BatchSize = 128;
         LearningRate = 2e-3;
     }
@@ -22,6 +22,30 @@ public sealed record MnistOptions : JobOptions
     /// in clean accuracy.
     /// </summary>
     public double Tau { get; init; } = 2.0;
+
+    /// <summary>The loss: <see cref="TauCrossEntropy"/> (τ: <see cref="Tau"/>) or <see cref="Hkr"/> (deel-torchlip's
+    /// HKRMulticlassLoss: <see cref="Alpha"/>, <see cref="MinMargin"/>).</summary>
+    public string Loss { get; init; } = TauCrossEntropy;
+
+    /// <summary>Names of <see cref="Loss"/>.</summary>
+    public const string TauCrossEntropy = "tau-ce", Hkr = "hkr";
+
+    /// <summary>HKR loss: weight of the hinge term in [0, 1] (the rest is −KR).</summary>
+    public double Alpha { get; init; } = 0.98;
+
+    /// <summary>HKR loss: the hinge margin m in logit space (true score above m/2, the others below −m/2); a certificate at ε
+    /// needs a margin above ε·√2 (2.24 at ε = 1.58).</summary>
+    public double MinMargin { get; init; } = 3.0;
+
+    /// <summary>Channels of the first convolution (the second has twice as many).</summary>
+    public int Channels { get; init; } = 16;
+
+    /// <summary>Width of the hidden dense layer.</summary>
+    public int Hidden { get; init; } = 64;
+
+    /// <summary>The learning rate decays linearly, step by step, from <see cref="JobOptions.LearningRate"/> to this fraction of it at
+    /// the last step (1: constant).</summary>
+    public double FinalLrFactor { get; init; } = 0.05;
 
     /// <summary>Test images attacked by the minimal L2 attack (the first ones of the test set).</summary>
     public int AttackSamples { get; init; } = 500;
@@ -47,6 +71,12 @@ public sealed record MnistOptions : JobOptions
         var errors = CommonProblems();
         PositiveInteger(errors, "--batch-size", BatchSize);
         PositiveFinite(errors, "--tau", Tau);
+        if (Loss is not (TauCrossEntropy or Hkr)) errors.Add($"--loss must be {TauCrossEntropy} or {Hkr}, got {Loss}.");
+        if (!(Alpha >= 0 && Alpha <= 1)) errors.Add($"--alpha must be in [0, 1], got {Alpha}.");
+        PositiveFinite(errors, "--min-margin", MinMargin);
+        PositiveInteger(errors, "--channels", Channels);
+        PositiveInteger(errors, "--hidden", Hidden);
+        if (!(FinalLrFactor > 0 && FinalLrFactor <= 1)) errors.Add($"--final-lr-factor must be in (0, 1], got {FinalLrFactor}.");
         PositiveInteger(errors, "--attack-samples", AttackSamples);
         PositiveInteger(errors, "--attack-steps", AttackSteps);
         PositiveInteger(errors, "--attack-rounds", AttackRounds);

@@ -49,6 +49,7 @@ public static class JobPipeline
         model.to(run.Device);
         output.WriteLine(model);
         using var optimizer = torchlip.Adam(model.parameters(), lr: options.LearningRate);
+        job.OnOptimizer(options, optimizer);
         var trainer = new Trainer(model, optimizer, job.Loss(options), job.Metrics(options), job.EvaluationMetrics(options))
         {
             EvaluationBatchSize = options.EvaluationBatchSize,

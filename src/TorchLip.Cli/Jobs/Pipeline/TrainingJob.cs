@@ -53,6 +53,11 @@ public abstract class TrainingJob<TOptions, TReport> where TOptions : JobOptions
     /// <param name="data">The data.</param>
     public virtual string? TrainingBanner(JobRun<TOptions> run, TrainingData data) => null;
 
+    /// <summary>Called once with the optimizer, before training (e.g. to keep it for a learning-rate schedule in <see cref="OnStep"/>).</summary>
+    /// <param name="options">The settings.</param>
+    /// <param name="optimizer">The optimizer the trainer steps.</param>
+    public virtual void OnOptimizer(TOptions options, TorchSharp.torch.optim.Optimizer optimizer) { }
+
     /// <summary>Called after every training step (before the progress bar is drawn).</summary>
     /// <param name="step">The step's record.</param>
     public virtual void OnStep(StepRecord step) { }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using TorchLip.Internal;
 using TorchSharp;
@@ -66,9 +67,32 @@ namespace TorchLip.Evaluation
         /// <param name="steps">PGD steps per radius.</param>
         /// <param name="rounds">Radius updates per sample.</param>
         /// <param name="seed">Seed of the fallback directions.</param>
+        /// <param name="batch_size">Samples attacked together (memory grows with it; chunk i draws from seed + i).</param>
         /// <exception cref="ArgumentException">Samples outside [lower, upper], or outputs of an unexpected shape.</exception>
         public static AttackResult Run(nn.Module<Tensor, Tensor> model, Tensor x, double lower = double.NegativeInfinity,
-            double upper = double.PositiveInfinity, int steps = DefaultSteps, int rounds = DefaultRounds, long seed = 0)
+            double upper = double.PositiveInfinity, int steps = DefaultSteps, int rounds = DefaultRounds, long seed = 0, int batch_size = DefaultBatchSize)
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            ArgumentChecks.Positive(batch_size, nameof(batch_size));
+            if (x.dim() < 1 || x.size(0) <= batch_size) return RunChunk(model, x, lower, upper, steps, rounds, seed);
+            var distances = new List<Tensor>();
+            var adversarial = new List<Tensor>();
+            long n = x.size(0);
+            for (long start = 0, chunk = 0; start < n; start += batch_size, chunk++)
+            {
+                var part = RunChunk(model, x.narrow(0, start, Math.Min(batch_size, n - start)), lower, upper, steps, rounds, seed + chunk);
+                distances.Add(part.Distances);
+                adversarial.Add(part.Adversarial);
+            }
+            var result = new AttackResult(torch.cat(distances), torch.cat(adversarial));
+            foreach (var t in distances.Concat(adversarial)) t.Dispose();
+            return result;
+        }
+
+        /// <summary>Default number of samples attacked together.</summary>
+        public const int DefaultBatchSize = 256;
+
+        private static AttackResult RunChunk(nn.Module<Tensor, Tensor> model, Tensor x, double lower, double upper, int steps, int rounds, long seed)
         {
             const string who = "minimal_l2_attack";
             ArgumentNullException.ThrowIfNull(model);
@@ -273,9 +297,11 @@ namespace TorchLip
         /// <param name="steps">PGD steps per radius.</param>
         /// <param name="rounds">Radius updates per sample.</param>
         /// <param name="seed">Seed of the fallback directions.</param>
+        /// <param name="batch_size">Samples attacked together (memory grows with it).</param>
         public static Evaluation.AttackResult minimal_l2_attack(nn.Module<Tensor, Tensor> model, Tensor x, double lower = double.NegativeInfinity,
-            double upper = double.PositiveInfinity, int steps = Evaluation.MinimalAttack.DefaultSteps, int rounds = Evaluation.MinimalAttack.DefaultRounds, long seed = 0)
-            => Evaluation.MinimalAttack.Run(model, x, lower, upper, steps, rounds, seed);
+            double upper = double.PositiveInfinity, int steps = Evaluation.MinimalAttack.DefaultSteps, int rounds = Evaluation.MinimalAttack.DefaultRounds, long seed = 0,
+            int batch_size = Evaluation.MinimalAttack.DefaultBatchSize)
+            => Evaluation.MinimalAttack.Run(model, x, lower, upper, steps, rounds, seed, batch_size);
 
         /// <summary>
         /// Counts the samples whose attack distance is below their certificate (0 for a sound certificate). See

@@ -123,4 +123,22 @@ public class MinimalAttackTests
         var e = Assert.Throws<ArgumentException>(() => torchlip.minimal_l2_attack(model, x * 2, lower: 0, upper: 1));
         Assert.Contains("outside the valid range", e.Message);
     }
+
+    /// <summary>A large set is attacked in chunks (memory bounded by the chunk): the same as attacking each chunk alone, chunk i with seed + i.</summary>
+    [Fact]
+    public void ALargeSetIsAttackedChunkByChunk()
+    {
+        using var scope = torch.NewDisposeScope();
+        var (model, x, _) = LinearCase(10, seed: 34);
+        var whole = torchlip.minimal_l2_attack(model, x, seed: 7, batch_size: 16);
+        Assert.Equal(new long[] { 40 }, whole.Distances.shape);
+        Assert.Equal(x.shape, whole.Adversarial.shape);
+        for (int chunk = 0; chunk < 3; chunk++)
+        {
+            long start = chunk * 16, length = Math.Min(16, 40 - start);
+            var part = torchlip.minimal_l2_attack(model, x.narrow(0, start, length), seed: 7 + chunk, batch_size: 16);
+            Assert.True(part.Distances.equal(whole.Distances.narrow(0, start, length)).all().item<bool>(), $"chunk {chunk} differs");
+        }
+        Assert.Equal(0, torchlip.certificate_violations(torchlip.multiclass_certificates(model, x), whole).Violations);
+    }
 }

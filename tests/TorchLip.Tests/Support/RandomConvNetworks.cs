@@ -49,7 +49,7 @@ public static class RandomConvNetworks
             spatial = conv.conv_operator.OutputSize(spatial);
             if (rng.NextDouble() < 0.8)
             {
-                var (activation, c) = Activation(rng, channels, parts);
+                var (activation, c) = RandomNetworks.Activation(rng, channels, parts, maxMinUpTo: 4);
                 layers.Add(activation);
                 channels = c;
             }
@@ -63,12 +63,12 @@ public static class RandomConvNetworks
         {
             long hidden = rng.Next(1, 17);
             layers.Add(Spectral(rng, width, hidden, parts));
-            var (activation, w) = Activation(rng, hidden, parts);
+            var (activation, w) = RandomNetworks.Activation(rng, hidden, parts, maxMinUpTo: 4);
             layers.Add(activation);
             width = w;
         }
         long outputs = rng.NextDouble() < 0.5 ? 1 : rng.Next(2, 6);
-        layers.Add(rng.NextDouble() < 0.6 ? Spectral(rng, width, outputs, parts) : Frobenius(rng, width, outputs, parts));
+        layers.Add(rng.NextDouble() < 0.6 ? Spectral(rng, width, outputs, parts) : RandomNetworks.Frobenius(rng, width, outputs, parts));
         double k = NetworkKs[rng.Next(NetworkKs.Length)];
         var model = Quietly(() => new Sequential(layers, k));
 
@@ -207,42 +207,6 @@ public static class RandomConvNetworks
         double k = rng.NextDouble() < 0.8 ? 1.0 : Math.Round(0.3 + 2.7 * rng.NextDouble(), 2);
         parts.Add($"SpectralLinear({input}, {output}, bias={bias}, k={k}, warm_start={warm})");
         return SpectralLinear(input, output, bias, k, warm ? null : rng.Next(0, 4), 15, null, warm_start: warm);
-    }
-
-    private static nn.Module<Tensor, Tensor> Frobenius(Random rng, long input, long output, List<string> parts)
-    {
-        bool disjoint = rng.NextDouble() < 0.5, bias = rng.NextDouble() < 0.8;
-        double k = rng.NextDouble() < 0.8 ? 1.0 : Math.Round(0.3 + 2.7 * rng.NextDouble(), 2);
-        parts.Add($"FrobeniusLinear({input}, {output}, bias={bias}, disjoint={disjoint}, k={k})");
-        return FrobeniusLinear(input, output, bias, disjoint, k);
-    }
-
-    /// <summary>An activation along dimension 1 (channels of a (N, C, *) input or features of a (N, F) one).</summary>
-    public static (nn.Module<Tensor, Tensor>, long) Activation(Random rng, long channels, List<string> parts)
-    {
-        double k = rng.NextDouble() < 0.85 ? 1.0 : Math.Round(0.5 + 2 * rng.NextDouble(), 2);
-        switch (rng.Next(5))
-        {
-            case 0:
-                parts.Add($"FullSort(k={k})");
-                return (FullSort(k), channels);
-            case 1 when channels % 2 == 0:
-                parts.Add($"GroupSort2(k={k})");
-                return (GroupSort2(k), channels);
-            case 2:
-                var divisors = Enumerable.Range(1, (int)channels).Where(d => channels % d == 0).ToArray();
-                int g = divisors[rng.Next(divisors.Length)];
-                parts.Add($"GroupSort({g}, k={k})");
-                return (GroupSort(g, k), channels);
-            case 3 when channels <= 4:
-                parts.Add($"MaxMin(k={k})");
-                return (MaxMin(k_coef_lip: k), 2 * channels);
-            default:
-                int slopes = rng.NextDouble() < 0.5 ? 1 : (int)channels;
-                double init = -1.5 + 3 * rng.NextDouble();
-                parts.Add($"LPReLU({slopes}, init={init:G3}, k={k})");
-                return (LPReLU(slopes, init, k), channels);
-        }
     }
 
     /// <summary>

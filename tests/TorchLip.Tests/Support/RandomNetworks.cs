@@ -77,7 +77,7 @@ public static class RandomNetworks
         return SpectralLinear(input, output, bias, k, warm ? null : niterSpectral, niterBjorck, eps, beta_bjorck: beta, warm_start: warm);
     }
 
-    private static nn.Module<Tensor, Tensor> Frobenius(Random rng, long input, long output, List<string> parts)
+    internal static nn.Module<Tensor, Tensor> Frobenius(Random rng, long input, long output, List<string> parts)
     {
         bool disjoint = rng.NextDouble() < 0.5, bias = rng.NextDouble() < 0.8;
         double k = rng.NextDouble() < 0.8 ? 1.0 : Math.Round(0.3 + 2.7 * rng.NextDouble(), 2);
@@ -85,7 +85,8 @@ public static class RandomNetworks
         return FrobeniusLinear(input, output, bias, disjoint, k);
     }
 
-    private static (nn.Module<Tensor, Tensor>, long) Activation(Random rng, long width, List<string> parts)
+    /// <summary>An activation along dimension 1; MaxMin (which doubles the width) only up to <paramref name="maxMinUpTo"/> channels.</summary>
+    internal static (nn.Module<Tensor, Tensor>, long) Activation(Random rng, long width, List<string> parts, long maxMinUpTo = long.MaxValue)
     {
         double k = rng.NextDouble() < 0.85 ? 1.0 : Math.Round(0.5 + 2 * rng.NextDouble(), 2);
         switch (rng.Next(5))
@@ -101,7 +102,7 @@ public static class RandomNetworks
                 int g = divisors[rng.Next(divisors.Length)];
                 parts.Add($"GroupSort({g}, k={k})");
                 return (GroupSort(g, k), width);
-            case 3:
+            case 3 when width <= maxMinUpTo:
                 parts.Add($"MaxMin(k={k})");
                 return (MaxMin(k_coef_lip: k), 2 * width);
             default:

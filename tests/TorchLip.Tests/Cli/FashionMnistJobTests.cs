@@ -70,7 +70,8 @@ public class FashionMnistJobTests : IDisposable
             Assert.True(epochs[0].TryGetProperty(key, out _), key);
         Assert.Equal(report.ValidationAccuracy, accuracy);
         Assert.Contains("Epoch 1/1  loss: ", text.ToString());
-        Assert.All(report.Attack.Fooled, f => Assert.True(f.Distance >= f.Certificate * (1 - 1e-5), $"image {f.Index}: distance {f.Distance} below certificate {f.Certificate}"));
+        Assert.NotNull(report.Attack.Fooled);
+        Assert.All(report.Attack.Fooled!, f => Assert.True(f.Distance >= f.Certificate * (1 - 1e-5), $"image {f.Index}: distance {f.Distance} below certificate {f.Certificate}"));
         Assert.All(report.Attack.Curve, p => Assert.True(p.Certified <= p.Empirical, $"at eps {p.Epsilon}: certified {p.Certified} above empirical {p.Empirical}"));
     }
 

@@ -145,8 +145,7 @@ public sealed class FashionMnistJob : TrainingJob<FashionMnistOptions, FashionMn
         var ys = testY.narrow(0, 0, attacked);
         int estimated = Math.Min(attacked, EstimateSamples);
         var few = xs.narrow(0, 0, estimated);
-        var lipschitz = new LipschitzReport(LipschitzEstimates.Perturbation(model, few), LipschitzEstimates.Pairwise(model, few),
-            LipschitzEstimates.DefaultEpsilon, LipschitzEstimates.DefaultDraws, estimated);
+        var lipschitz = LipschitzReport.Measure(model, few);
         double upper = lipschitz_upper_bound(model);
         timings.Estimates = watch.Elapsed.TotalSeconds;
         output.WriteLine(Invariant($"Lipschitz: estimates (lower bounds) on {estimated} test images eps-perturbation {lipschitz.EpsEstimate:0.000000}, pairwise {lipschitz.PairwiseEstimate:0.000000}; certified upper bound of the map {upper:0.0000000} (each output: 1)"));
@@ -156,7 +155,7 @@ public sealed class FashionMnistJob : TrainingJob<FashionMnistOptions, FashionMn
         var (attack, pictures) = Attack(model, xs, ys, options);
         timings.Evaluation += watch.Elapsed.TotalSeconds;
         output.WriteLine(Invariant($"Attack: {attack.Found} of {attack.Samples} flipped in {attack.Seconds:0.0}s, median distance {attack.MedianDistance:0.0000}, certificate violations {attack.CertificateViolations} (tightest distance/certificate {attack.TightestRatio:0.0000})"));
-        foreach (var f in attack.Fooled)
+        foreach (var f in attack.Fooled ?? Array.Empty<FooledImage>())
             output.WriteLine(Invariant($"  test image {f.Index}: {f.Label} -> {f.Adversarial}, certificate {f.Certificate:0.000}, distance {f.Distance:0.000}"));
 
         watch.Restart();
@@ -192,36 +191,17 @@ public sealed class FashionMnistJob : TrainingJob<FashionMnistOptions, FashionMn
         };
     }
 
-    private static (FashionMnistAttack, List<(string, double[,], string, double[,])>) Attack(Sequential model, Tensor xs, Tensor ys, FashionMnistOptions options)
+    private static (AttackReport, List<(string, double[,], string, double[,])>) Attack(Sequential model, Tensor xs, Tensor ys, FashionMnistOptions options)
     {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        var radii = multiclass_certificates(model, xs);
-        var result = minimal_l2_attack(model, xs, lower: 0, upper: 1, steps: options.AttackSteps, rounds: options.AttackRounds, seed: options.Seed);
-        double seconds = watch.Elapsed.TotalSeconds;
-        var violations = certificate_violations(radii, result);
-        var distance = result.Distances.cpu().data<double>().ToArray();
-        var radius = radii.to_type(ScalarType.Float64).cpu().data<double>().ToArray();
-        long[] predicted, twin, labels;
-        using (torch.no_grad())
-        {
-            predicted = model.call(xs).argmax(1).cpu().data<long>().ToArray();
-            twin = model.call(result.Adversarial).argmax(1).cpu().data<long>().ToArray();
-            labels = ys.cpu().data<long>().ToArray();
-        }
-        var correct = predicted.Select((p, i) => p == labels[i]).ToArray();
-        var sorted = distance.OrderBy(d => d).ToArray();
-        double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-        var curve = Enumerable.Range(0, 61).Select(i => i * 0.05).Select(eps => new RobustnessPoint(eps,
-            Share(correct, i => radius[i] > eps), Share(correct, i => distance[i] > eps))).ToList();
-
+        var check = AttackCheck.Run(model, xs, ys, options.AttackSteps, options.AttackRounds, options.Seed);
+        var (radius, distance) = (check.Certificates, check.Distances);
         var names = FashionMnistDataset.ClassNames;
-        var chosen = Enumerable.Range(0, distance.Length).Where(i => correct[i] && double.IsFinite(distance[i])).Take(options.FoolingImages).ToList();
-        var fooled = chosen.Select(i => new FooledImage(i, names[(int)labels[i]], names[(int)twin[i]], radius[i], distance[i])).ToList();
+        var chosen = Enumerable.Range(0, check.Samples).Where(i => check.Correct(i) && double.IsFinite(distance[i])).Take(options.FoolingImages).ToList();
+        var fooled = chosen.Select(i => new FooledImage(i, names[(int)check.Labels[i]], names[(int)check.AdversarialClasses[i]], radius[i], distance[i])).ToList();
         var pictures = chosen.Select(i => (
-            Invariant($"{names[(int)labels[i]]}\ncertificate {radius[i]:0.000}"), Pixels(xs[i]),
-            Invariant($"-> {names[(int)twin[i]]}\ndistance {distance[i]:0.000}"), Pixels(result.Adversarial[i]))).ToList();
-        return (new FashionMnistAttack((int)xs.size(0), violations.Found, median, violations.Violations, violations.TightestRatio,
-            options.AttackSteps, options.AttackRounds, seconds, fooled, curve), pictures);
+            Invariant($"{names[(int)check.Labels[i]]}\ncertificate {radius[i]:0.000}"), Pixels(xs[i]),
+            Invariant($"-> {names[(int)check.AdversarialClasses[i]]}\ndistance {distance[i]:0.000}"), Pixels(check.Adversarial[i]))).ToList();
+        return (check.Report(options.AttackSteps, options.AttackRounds, fooled), pictures);
     }
 
     // A (1, 28, 28) image as rows top to bottom (ScottPlot's heatmap draws row 0 at the top).
@@ -234,8 +214,6 @@ public sealed class FashionMnistJob : TrainingJob<FashionMnistOptions, FashionMn
             for (int c = 0; c < size; c++) pixels[r, c] = values[r * size + c];
         return pixels;
     }
-
-    private static double Share(bool[] correct, Func<int, bool> holds) => correct.Where((c, i) => c && holds(i)).Count() / (double)correct.Length;
 
     private static readonly IReadOnlyList<TrainingPlot.Panel> PlotPanels = new TrainingPlot.Panel[]
     {

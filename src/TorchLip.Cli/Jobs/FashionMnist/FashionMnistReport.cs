@@ -45,7 +45,7 @@ public sealed record FashionMnistReport
     public double CertificateDivisor { get; init; }
 
     /// <summary>The minimal L2 attack on the first test images, against their certificates.</summary>
-    public required FashionMnistAttack Attack { get; init; }
+    public required AttackReport Attack { get; init; }
 
     /// <summary>Empirical lower bounds of the Lipschitz constant (on the first attacked images).</summary>
     public required LipschitzReport Lipschitz { get; init; }
@@ -62,25 +62,3 @@ public sealed record FashionMnistReport
     /// <summary>The files written, relative to the output directory.</summary>
     public IReadOnlyList<string> Files { get; init; } = new List<string>();
 }
-
-/// <summary>The attack check.</summary>
-/// <param name="Samples">Images attacked.</param>
-/// <param name="Found">Images whose decision the attack changed.</param>
-/// <param name="MedianDistance">Median L2 distance over the attacked images (+∞ counted for those not flipped).</param>
-/// <param name="CertificateViolations">Images whose attack distance is below their certificate: must be 0.</param>
-/// <param name="TightestRatio">Smallest attack distance / certificate (≥ 1 when sound).</param>
-/// <param name="Steps">PGD steps per radius.</param>
-/// <param name="Rounds">Radius updates per image.</param>
-/// <param name="Seconds">Wall time of the attack.</param>
-/// <param name="Fooled">The images of the fooling picture.</param>
-/// <param name="Curve">Certified and empirical robust accuracy on the attacked images, by radius.</param>
-public sealed record FashionMnistAttack(int Samples, long Found, double MedianDistance, long CertificateViolations, double TightestRatio,
-    int Steps, int Rounds, double Seconds, IReadOnlyList<FooledImage> Fooled, IReadOnlyList<RobustnessPoint> Curve);
-
-/// <summary>One image of the fooling picture.</summary>
-/// <param name="Index">Its index in the test set.</param>
-/// <param name="Label">Its class.</param>
-/// <param name="Adversarial">The class of its adversarial twin.</param>
-/// <param name="Certificate">Its certified radius.</param>
-/// <param name="Distance">The L2 distance of the twin.</param>
-public sealed record FooledImage(int Index, string Label, string Adversarial, double Certificate, double Distance);

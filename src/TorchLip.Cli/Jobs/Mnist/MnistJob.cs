@@ -162,15 +162,14 @@ public sealed class MnistJob : TrainingJob<MnistOptions, MnistReport>
         using var scope = torch.NewDisposeScope();
         var xs = testX.narrow(0, 0, attacked);
         var ys = testY.narrow(0, 0, attacked);
-        var lipschitz = new LipschitzReport(LipschitzEstimates.Perturbation(model, xs), LipschitzEstimates.Pairwise(model, xs),
-            LipschitzEstimates.DefaultEpsilon, LipschitzEstimates.DefaultDraws, attacked);
+        var lipschitz = LipschitzReport.Measure(model, xs);
         double upper = lipschitz_upper_bound(model);
         timings.Estimates = watch.Elapsed.TotalSeconds;
         output.WriteLine(Invariant($"Lipschitz: estimates (lower bounds) on {attacked} test images eps-perturbation {lipschitz.EpsEstimate:0.000000}, pairwise {lipschitz.PairwiseEstimate:0.000000}; certified upper bound {upper:0.0000000}"));
 
         output.WriteLine($"Attacking the first {attacked} test images (minimal L2 attack, {options.AttackSteps} steps x {options.AttackRounds} rounds)...");
         watch.Restart();
-        var attack = Attack(model, xs, ys, options);
+        var attack = AttackCheck.Run(model, xs, ys, options.AttackSteps, options.AttackRounds, options.Seed).Report(options.AttackSteps, options.AttackRounds);
         timings.Export = 0;
         timings.Evaluation += watch.Elapsed.TotalSeconds;
         output.WriteLine(Invariant($"Attack: {attack.Found} of {attack.Samples} flipped, median distance {attack.MedianDistance:0.0000}, certificate violations {attack.CertificateViolations} (tightest distance/certificate {attack.TightestRatio:0.0000})"));
@@ -208,30 +207,6 @@ public sealed class MnistJob : TrainingJob<MnistOptions, MnistReport>
     private static string LossText(MnistOptions options) => options.Loss == MnistOptions.Hkr
         ? Invariant($"hkr: HKRMulticlassLoss, alpha = {options.Alpha}, min_margin = {options.MinMargin}")
         : Invariant($"tau-cross-entropy: cross_entropy(tau*f, y)/tau, tau = {options.Tau}");
-
-    private static MnistAttack Attack(Sequential model, Tensor xs, Tensor ys, MnistOptions options)
-    {
-        var radii = multiclass_certificates(model, xs);
-        var result = minimal_l2_attack(model, xs, lower: 0, upper: 1, steps: options.AttackSteps, rounds: options.AttackRounds, seed: options.Seed);
-        var violations = certificate_violations(radii, result);
-        var distance = result.Distances.cpu().data<double>().ToArray();
-        var radius = radii.to_type(ScalarType.Float64).cpu().data<double>().ToArray();
-        bool[] correct;
-        using (torch.no_grad())
-        {
-            var predicted = model.call(xs).argmax(1).cpu().data<long>().ToArray();
-            var labels = ys.cpu().data<long>().ToArray();
-            correct = predicted.Select((p, i) => p == labels[i]).ToArray();
-        }
-        var sorted = distance.OrderBy(d => d).ToArray();
-        double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-        var curve = Enumerable.Range(0, 61).Select(i => i * 0.05).Select(eps => new RobustnessPoint(eps,
-            Share(correct, i => radius[i] > eps), Share(correct, i => distance[i] > eps))).ToList();
-        return new MnistAttack(xs.size(0) is long n ? (int)n : 0, violations.Found, median, violations.Violations, violations.TightestRatio,
-            options.AttackSteps, options.AttackRounds, curve);
-    }
-
-    private static double Share(bool[] correct, Func<int, bool> holds) => correct.Where((c, i) => c && holds(i)).Count() / (double)correct.Length;
 
     private static readonly IReadOnlyList<TrainingPlot.Panel> PlotPanels = new TrainingPlot.Panel[]
     {

@@ -39,7 +39,7 @@ public sealed record MnistReport
     public double MeanCertificate { get; init; }
 
     /// <summary>The minimal L2 attack on the first test images, against their certificates.</summary>
-    public required MnistAttack Attack { get; init; }
+    public required AttackReport Attack { get; init; }
 
     /// <summary>Empirical lower bounds of the Lipschitz constant (on the attacked images).</summary>
     public required LipschitzReport Lipschitz { get; init; }
@@ -56,21 +56,3 @@ public sealed record MnistReport
     /// <summary>The files written, relative to the output directory.</summary>
     public IReadOnlyList<string> Files { get; init; } = new List<string>();
 }
-
-/// <summary>The attack check.</summary>
-/// <param name="Samples">Images attacked.</param>
-/// <param name="Found">Images whose decision the attack changed.</param>
-/// <param name="MedianDistance">Median L2 distance of the adversarial examples found (over the attacked images, +∞ counted for the others).</param>
-/// <param name="CertificateViolations">Images whose attack distance is below their certificate: must be 0.</param>
-/// <param name="TightestRatio">Smallest attack distance / certificate (≥ 1 when sound).</param>
-/// <param name="Steps">PGD steps per radius.</param>
-/// <param name="Rounds">Radius updates per image.</param>
-/// <param name="Curve">Certified and empirical robust accuracy on the attacked images, by radius.</param>
-public sealed record MnistAttack(int Samples, long Found, double MedianDistance, long CertificateViolations, double TightestRatio, int Steps, int Rounds,
-    IReadOnlyList<RobustnessPoint> Curve);
-
-/// <summary>One radius of the robustness curves.</summary>
-/// <param name="Epsilon">L2 radius.</param>
-/// <param name="Certified">Share classified correctly with a certificate above ε.</param>
-/// <param name="Empirical">Share classified correctly that the attack did not flip within ε (an upper bound of the true robust accuracy).</param>
-public sealed record RobustnessPoint(double Epsilon, double Certified, double Empirical);

@@ -103,7 +103,7 @@ public sealed class Mnist08Job : TrainingJob<Mnist08Options, Mnist08Report>
         var testX = data.Validation!.Value.X;
         output.WriteLine("Estimating the Lipschitz constant (eps-perturbation and pairwise on the test set)...");
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var lipschitz = Estimate(model, testX);
+        var lipschitz = LipschitzReport.Measure(model, testX);
         timings.Estimates = watch.Elapsed.TotalSeconds;
         output.WriteLine(Invariant($"Lipschitz estimates (lower bounds) on {lipschitz.Samples} test samples: eps-perturbation (eps={lipschitz.Epsilon}, {lipschitz.Draws} draws): {lipschitz.EpsEstimate:0.000000}, pairwise: {lipschitz.PairwiseEstimate:0.000000}"));
 
@@ -154,13 +154,6 @@ public sealed class Mnist08Job : TrainingJob<Mnist08Options, Mnist08Report>
         new("KR (Wasserstein estimate)", "KR", "val_KR", TrainingPlot.LegendAt.LowerRight),
         new("Accuracy", "acc", "val_acc", TrainingPlot.LegendAt.LowerRight),
     };
-
-    private static LipschitzReport Estimate(Sequential model, Tensor x)
-    {
-        double eps = LipschitzEstimates.Perturbation(model, x);
-        double pairwise = LipschitzEstimates.Pairwise(model, x);
-        return new LipschitzReport(eps, pairwise, LipschitzEstimates.DefaultEpsilon, LipschitzEstimates.DefaultDraws, (int)x.size(0));
-    }
 
     private static double MaxAbsDiff(nn.Module<Tensor, Tensor> model, nn.Module<Tensor, Tensor> exported, Tensor x)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using TorchLip.Evaluation;
+using static TorchSharp.torch;
 
 namespace TorchLip.Cli.Jobs;
 
@@ -58,7 +59,15 @@ public sealed record Mnist08Report
 /// <param name="Epsilon">Norm of the perturbations.</param>
 /// <param name="Draws">Perturbations per sample.</param>
 /// <param name="Samples">Test samples used by both estimates.</param>
-public sealed record LipschitzReport(double EpsEstimate, double PairwiseEstimate, double Epsilon, int Draws, int Samples);
+public sealed record LipschitzReport(double EpsEstimate, double PairwiseEstimate, double Epsilon, int Draws, int Samples)
+{
+    /// <summary>Both estimates on <paramref name="x"/>, with the library's default ε and draws.</summary>
+    /// <param name="model">The model, in eval mode.</param>
+    /// <param name="x">Test samples (the pairwise estimate is quadratic in their number).</param>
+    public static LipschitzReport Measure(nn.Module<Tensor, Tensor> model, Tensor x) =>
+        new(LipschitzEstimates.Perturbation(model, x), LipschitzEstimates.Pairwise(model, x),
+            LipschitzEstimates.DefaultEpsilon, LipschitzEstimates.DefaultDraws, (int)x.size(0));
+}
 
 /// <summary>Singular values of each weight layer, of the TorchLip model and of its plain export.</summary>
 /// <param name="BeforeExport">The TorchLip model's effective weights.</param>

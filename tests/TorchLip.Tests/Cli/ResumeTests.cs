@@ -157,4 +157,63 @@ public class ResumeTests : IDisposable
         var missing = Assert.Throws<FileNotFoundException>(() => JobCheckpoint.LoadModel(_root));
         Assert.Contains(JobCheckpoint.FileName, missing.Message);
     }
+
+    [Fact]
+    public void AKilledMnistJobWithALearningRateScheduleResumesBitForBit()
+    {
+        // Validation, certificates and the step-by-step learning-rate decay (the job's own state) across the kill.
+        var options = new MnistOptions { TrainSamples = 320, TestSamples = 100, Epochs = 2, AttackSamples = 8, AttackSteps = 2, AttackRounds = 2, FinalLrFactor = 0.05 };
+        var whole = MnistJob.Run(options with { Output = Dir("whole") }, TextWriter.Null);
+        Assert.Throws<KilledException>(() => MnistJob.Run(options with { Output = Dir("killed") }, new KillingWriter("Epoch 1/2")));
+        var resumed = MnistJob.Run(options with { Output = Dir("killed"), Resume = Dir("killed") }, TextWriter.Null);
+
+        static IEnumerable<KeyValuePair<string, double>> Figures(IReadOnlyDictionary<string, double> row) => row.Where(kv => kv.Key != "seconds").OrderBy(kv => kv.Key);
+        Assert.Equal(2, resumed.Epochs.Count);
+        for (int i = 0; i < 2; i++) Assert.Equal(Figures(whole.Epochs[i]), Figures(resumed.Epochs[i]));
+        Assert.Equal(whole.CertifiedAccuracy, resumed.CertifiedAccuracy);
+        Assert.Equal(whole.LipschitzUpperBound, resumed.LipschitzUpperBound);
+        AssertSameWeights(Dir("whole"), Dir("killed"));
+        // model.dat, the final output, still loads as before (TorchSharp's format), and equals the checkpoint's weights.
+        using var fromCheckpoint = JobCheckpoint.LoadModel(Dir("killed"));
+        using var plain = MnistJob.Build();
+        plain.load(Path.Combine(Dir("killed"), MnistJob.ModelFile));
+        foreach (var (key, tensor) in plain.state_dict())
+            Assert.True(tensor.contiguous().bytes.SequenceEqual(fromCheckpoint.Model.state_dict()[key].contiguous().bytes), $"'{key}' differs");
+    }
+
+    [Fact]
+    public void TheCommandLineResumesWithTheRecordedOptionsAndNamesAChangedOne()
+    {
+        var (code, _, stderr) = Tool($"moons --samples 200 --batch-size 50 --epochs 1 --output \"{Dir("cli")}\"");
+        Assert.True(code == 0, stderr);
+        // Not giving --samples or --batch-size keeps the recorded 200 and 50 (the defaults, 5000 and 256, would not fit).
+        (code, var stdout, stderr) = Tool($"moons --resume \"{Dir("cli")}\" --epochs 2");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("Resuming from", stdout);
+        Assert.Contains("Epoch 2/2", stdout);
+        Assert.Equal(2, JobCheckpoint.Read(Dir("cli")).Epoch);
+        Assert.Equal(200, ((MoonsOptions)JobCheckpoint.LoadModel(Dir("cli")).Options).Samples);
+
+        (code, _, stderr) = Tool($"moons --resume \"{Dir("cli")}\" --epochs 3 --samples 300");
+        Assert.Equal(TorchLip.Cli.Commands.ExitCodes.UsageError, code);
+        Assert.Contains("--samples is 300 but the run in", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    private static (int Code, string Stdout, string Stderr) Tool(string arguments)
+    {
+        var dll = typeof(TorchLip.Cli.Commands.MoonsCommand).Assembly.Location;
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr);
+    }
 }

@@ -39,6 +39,12 @@ public sealed class BatchIterator : IBatchSource, IDisposable
         _generator = new Generator((ulong)seed);
     }
 
+    /// <summary>The batch order's generator: its state (<c>get_state</c>/<c>set_state</c>) decides every later epoch's order.</summary>
+    public Generator Generator => _generator;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Generator> Generators => new[] { _generator };
+
     /// <summary>Number of samples.</summary>
     public long Count => _x.size(0);
 

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using static TorchSharp.torch;
 
@@ -14,4 +15,11 @@ public interface IBatchSource
     /// it are freed with the step.
     /// </summary>
     IEnumerable<(Tensor X, Tensor Y)> NextEpoch();
+
+    /// <summary>
+    /// The generators the batches are drawn with (the batch order's, a synthetic source's), in a fixed order: a
+    /// <see cref="Checkpoint"/> saves and restores their states so that a resumed run draws the same batches. Empty
+    /// when the source draws nothing of its own.
+    /// </summary>
+    IReadOnlyList<Generator> Generators => Array.Empty<Generator>();
 }

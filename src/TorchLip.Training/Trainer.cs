@@ -80,23 +80,31 @@ public sealed class Trainer
     /// <summary>Every column: "loss", then the metrics' names.</summary>
     public IReadOnlyList<string> Columns => new[] { LossName }.Concat(Metrics.Select(m => m.Name)).ToList();
 
-    /// <summary>Trains for <paramref name="epochs"/> epochs.</summary>
+    /// <summary>Trains epochs <paramref name="firstEpoch"/> to <paramref name="epochs"/>.</summary>
+    /// <remarks>
+    /// To resume, restore the model, optimizer and generators from a <see cref="Checkpoint"/> written after epoch e and
+    /// pass <c>firstEpoch: e + 1</c>: the next epochs are then bit for bit those of an uninterrupted run.
+    /// </remarks>
     /// <param name="train">The training batches.</param>
-    /// <param name="epochs">Number of epochs (≥ 1).</param>
+    /// <param name="epochs">Number of the last epoch (≥ <paramref name="firstEpoch"/>).</param>
     /// <param name="validation">A validation set evaluated after each epoch, or null.</param>
     /// <param name="onStep">Called after every step (progress bars, per-step records).</param>
     /// <param name="onEpoch">Called after every epoch, with its record.</param>
-    /// <returns>One record per epoch.</returns>
+    /// <param name="firstEpoch">The number of the first epoch to train (1 for a new run; e + 1 to resume after epoch e).</param>
+    /// <returns>One record per epoch trained.</returns>
     /// <exception cref="ArgumentException">Bad arguments, before any step.</exception>
     public IReadOnlyList<EpochRecord> Fit(IBatchSource train, int epochs, (Tensor X, Tensor Y)? validation = null,
-        Action<StepRecord>? onStep = null, Action<EpochRecord>? onEpoch = null)
+        Action<StepRecord>? onStep = null, Action<EpochRecord>? onEpoch = null, int firstEpoch = 1)
     {
         ArgumentNullException.ThrowIfNull(train);
-        if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Trainer.Fit: train for at least one epoch.");
+        if (firstEpoch < 1) throw new ArgumentOutOfRangeException(nameof(firstEpoch), firstEpoch, "Trainer.Fit: epochs are numbered from 1.");
+        if (epochs < firstEpoch)
+            throw new ArgumentOutOfRangeException(nameof(epochs), epochs, firstEpoch == 1 ? "Trainer.Fit: train for at least one epoch."
+                : $"Trainer.Fit: the last epoch ({epochs}) is before the first one to train ({firstEpoch}); raise the number of epochs to continue.");
         if (validation is (Tensor vx, Tensor vy) && (vx is null || vy is null || vx.dim() == 0 || vy.dim() == 0 || vx.size(0) != vy.size(0)))
             throw new ArgumentException("Trainer.Fit: the validation inputs and targets must hold the same number of samples along dimension 0.", nameof(validation));
-        var records = new List<EpochRecord>(epochs);
-        for (int epoch = 1; epoch <= epochs; epoch++)
+        var records = new List<EpochRecord>(epochs - firstEpoch + 1);
+        for (int epoch = firstEpoch; epoch <= epochs; epoch++)
         {
             var watch = Stopwatch.StartNew();
             var means = TrainEpoch(train, epoch, onStep);

@@ -100,6 +100,12 @@ public sealed class MnistJob : TrainingJob<MnistOptions, MnistReport>
         (_optimizer, _lr, _finalFactor, _stepsDone) = (optimizer, options.LearningRate, options.FinalLrFactor, 0);
 
     /// <inheritdoc/>
+    public override System.Text.Json.Nodes.JsonNode? SaveState() => new System.Text.Json.Nodes.JsonObject { ["steps_done"] = _stepsDone };
+
+    /// <inheritdoc/>
+    public override void RestoreState(System.Text.Json.Nodes.JsonNode state) => _stepsDone = (long)state["steps_done"]!;
+
+    /// <inheritdoc/>
     public override void OnStep(StepRecord step)
     {
         // Linear decay, step by step, from --lr to --lr * --final-lr-factor at the last step.

@@ -47,6 +47,13 @@ public abstract record JobOptions
     /// <summary>Directory receiving the job's files.</summary>
     public string Output { get; init; }
 
+    /// <summary>
+    /// The output directory (or checkpoint file) of an earlier run of the same command to continue from its last
+    /// checkpoint, or null for a new run (see <see cref="JobCheckpoint"/>).
+    /// </summary>
+    [JsonIgnore]
+    public string? Resume { get; init; }
+
     /// <summary>Draw a progress bar during each epoch (only sensible on a terminal).</summary>
     [JsonIgnore]
     public bool ShowProgress { get; init; }

@@ -12,7 +12,8 @@ namespace TorchLip.Cli.Jobs;
 /// <c>flock</c> for <see cref="FileShare.None"/>), released when the job ends, crash included; the file itself stays, as
 /// deleting it would let a third job lock a new file while the second still holds the old one. A first run (no output
 /// directory, or an empty one) renames the staging directory itself: the whole set appears at once. Otherwise each file
-/// is renamed over its old version, so that files of the user's own in the directory are never removed.
+/// is renamed over its old version, so that files of the user's own in the directory are never removed. The pipeline's
+/// per-epoch checkpoint is not staged: it is written atomically straight into the directory, to outlive a crash.
 /// </remarks>
 public sealed class OutputSet : IDisposable
 {

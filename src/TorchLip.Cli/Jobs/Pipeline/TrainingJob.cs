@@ -62,7 +62,17 @@ public abstract class TrainingJob<TOptions, TReport> where TOptions : JobOptions
     /// <param name="step">The step's record.</param>
     public virtual void OnStep(StepRecord step) { }
 
-    /// <summary>Records an epoch and returns its printed line.</summary>
+    /// <summary>
+    /// What the job keeps across epochs beyond the epoch records (per-step figures, a schedule's position), saved in
+    /// every checkpoint; null when nothing.
+    /// </summary>
+    public virtual System.Text.Json.Nodes.JsonNode? SaveState() => null;
+
+    /// <summary>Restores what <see cref="SaveState"/> saved, on <c>--resume</c> (after <see cref="OnOptimizer"/>, before the epochs are replayed).</summary>
+    /// <param name="state">The saved state.</param>
+    public virtual void RestoreState(System.Text.Json.Nodes.JsonNode state) { }
+
+    /// <summary>Records an epoch and returns its printed line (on <c>--resume</c> also for every epoch already trained, with its recorded figures).</summary>
     /// <param name="run">The run.</param>
     /// <param name="record">The trainer's record.</param>
     /// <param name="seconds">The epoch's wall time, the memory release after it included.</param>

@@ -53,7 +53,7 @@ public sealed class WassersteinToyJob : TrainingJob<WassersteinToyOptions, Wasse
         {
             var (x, y) = SquareImages.Sample(options.BatchSize, images);
             return (x.to(device), y.to(device));
-        }, options.StepsPerEpoch);
+        }, options.StepsPerEpoch, images);
         return new TrainingData(batches, null, images);
     }
 
@@ -68,6 +68,19 @@ public sealed class WassersteinToyJob : TrainingJob<WassersteinToyOptions, Wasse
 
     /// <inheritdoc/>
     public override void OnStep(StepRecord step) => _steps.Add(step.Batch["KR"]);   // on the weights that produced it (before the optimizer step)
+
+    /// <inheritdoc/>
+    public override System.Text.Json.Nodes.JsonNode? SaveState() => new System.Text.Json.Nodes.JsonObject
+    {
+        ["step_estimates"] = new System.Text.Json.Nodes.JsonArray(_steps.Select(s => (System.Text.Json.Nodes.JsonNode)s).ToArray()),
+    };
+
+    /// <inheritdoc/>
+    public override void RestoreState(System.Text.Json.Nodes.JsonNode state)
+    {
+        _steps.Clear();
+        _steps.AddRange(state["step_estimates"]!.AsArray().Select(n => (double)n!));
+    }
 
     /// <inheritdoc/>
     public override string OnEpoch(JobRun<WassersteinToyOptions> run, EpochRecord record, double seconds, double rssMb)

@@ -58,9 +58,10 @@ namespace TorchLip.PyTorch
                 if (name == "w_bjorck") continue;   // deel-torchlip's cache of the Björck result: the layer recomputes it
                 spectralInFile.Add(prefix);
                 if (state.ContainsKey(prefix + name)) mapped[prefix + name] = tensor;
-                else if (!state.ContainsKey(prefix + WarmBjorckOrthonormalization.PreconditionerBuffer) && layers.ContainsKey(prefix))
-                    problems.Add($"{key}: the model's layer {Layer(prefix)} has no power-iteration vectors; no TorchLip layer of that kind takes them");
-                // A warm-start layer has no u, v: they are dropped and its preconditioner starts from the imported weight.
+                else if (!layers.ContainsKey(prefix))
+                    problems.Add($"{key}: the model's layer {Layer(prefix)} is not a TorchLip constrained layer; build the model with the deel-torchlip model's layer kinds");
+                // A warm-start layer has no u, v: they are dropped and its preconditioner starts from the imported weight
+                // (a layer of another kind is named below).
             }
             foreach (var (prefix, layer) in layers)
             {

@@ -32,6 +32,18 @@ internal static class InteropFixture
         };
     }
 
+    /// <summary>Writes {"x": x, "output": output} for check_files.py (float32 values written as doubles, exactly).</summary>
+    public static void WriteCase(string path, Tensor x, Tensor output)
+    {
+        static object Json(Tensor t) => new
+        {
+            shape = t.shape,
+            dtype = t.dtype == ScalarType.Float64 ? "float64" : "float32",
+            data = t.detach().to_type(ScalarType.Float64).contiguous().data<double>().ToArray(),
+        };
+        File.WriteAllText(path, JsonSerializer.Serialize(new { x = Json(x), output = Json(output) }));
+    }
+
     /// <summary>max |a − b| in float64.</summary>
     public static double MaxDifference(Tensor a, Tensor b) =>
         a.to_type(ScalarType.Float64).sub(b.to_type(ScalarType.Float64)).abs().max().item<double>();

@@ -99,9 +99,9 @@ namespace TorchLip.PyTorch
         /// Dense layers then compute what deel-torchlip computes (with <c>warm_start: false</c>, <c>niter_spectral: 1</c>,
         /// <c>eps_bjorck: 1e-3</c>, deel-torchlip's settings). Convolutions get the same raw weight, but TorchLip divides
         /// the orthonormalized kernel by its operator's gain (√ of the largest number of times one input sample is read),
-        /// deel-torchlip by <c>compute_lconv_coef</c>'s 1/√(⌈kh/sh⌉·⌈kw/sw⌉): equal for zero padding at stride 1, different
-        /// for reflect, replicate, circular or symmetric padding (4/3 for a 3×3 kernel), where deel-torchlip's
-        /// coefficient is not a bound (README, "PyTorch files").
+        /// deel-torchlip by <c>compute_lconv_coef</c>'s 1/√(⌈kh/sh⌉·⌈kw/sw⌉): equal for zero padding, different for
+        /// reflect padding (4 against 3 for a 3×3 kernel), where deel-torchlip's coefficient is not a bound (README,
+        /// "PyTorch files").
         /// </remarks>
         /// <typeparam name="T">The model's type.</typeparam>
         /// <param name="model">The TorchLip model (e.g. <c>torchlip.Sequential(torchlip.SpectralLinear(...), ...)</c>).</param>

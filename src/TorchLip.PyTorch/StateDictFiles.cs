@@ -15,7 +15,7 @@ namespace TorchLip.PyTorch
     /// </summary>
     internal static class StateDictFiles
     {
-        /// <summary>The tensors of a <c>.pth</c> file (caller disposes them), in the file's order where it has one.</summary>
+        /// <summary>The tensors of a <c>.pth</c> file (in the caller's dispose scope, if any).</summary>
         public static Dictionary<string, Tensor> ReadPth(string path)
         {
             CheckReadable(path);
@@ -36,21 +36,19 @@ namespace TorchLip.PyTorch
             {
                 if (entry.Key is not string key || entry.Value is not Tensor tensor)
                     throw new InvalidDataException($"{path}: entry '{entry.Key}' is not a named tensor ({entry.Value?.GetType().Name ?? "null"}); a state_dict maps names to tensors.");
-                result[key] = tensor.DetachFromDisposeScope();
+                result[key] = tensor;
             }
             return result;
         }
 
-        /// <summary>The tensors of a <c>.safetensors</c> file (caller disposes them), in the file's order.</summary>
+        /// <summary>The tensors of a <c>.safetensors</c> file (in the caller's dispose scope, if any).</summary>
         public static Dictionary<string, Tensor> ReadSafetensors(string path)
         {
             CheckReadable(path);
             try
             {
                 using var stream = File.OpenRead(path);
-                var tensors = Safetensors.LoadStateDict(stream);
-                foreach (var t in tensors.Values) t.DetachFromDisposeScope();
-                return tensors;
+                return Safetensors.LoadStateDict(stream);
             }
             catch (Exception e) when (e is System.Text.Json.JsonException or NotImplementedException or ArgumentOutOfRangeException or EndOfStreamException)
             {

@@ -78,11 +78,11 @@ namespace TorchLip.PyTorch
             return module;
         }
 
-        /// <summary>The tensors of a PyTorch <c>.pth</c> state_dict by key (new tensors on the CPU; dispose them).</summary>
+        /// <summary>The tensors of a PyTorch <c>.pth</c> state_dict by key (new CPU tensors, in the current dispose scope if there is one).</summary>
         /// <param name="path">The file.</param>
         public static Dictionary<string, Tensor> read_pth(string path) => StateDictFiles.ReadPth(path);
 
-        /// <summary>The tensors of a <c>.safetensors</c> file by key (new tensors on the CPU; dispose them).</summary>
+        /// <summary>The tensors of a <c>.safetensors</c> file by key (new CPU tensors, in the current dispose scope if there is one).</summary>
         /// <param name="path">The file.</param>
         public static Dictionary<string, Tensor> read_safetensors(string path) => StateDictFiles.ReadSafetensors(path);
 

@@ -40,7 +40,7 @@ namespace TorchLip.Evaluation
             ArgumentNullException.ThrowIfNull(model);
             foreach (var (name, module) in Modules(model))
                 if (module is TorchSharp.Modules.BatchNorm { training: true })
-                    throw new InvalidOperationException($"certify_model: layer ({Name(name)}) {module.GetName()} is in train mode, where it normalizes each batch by the batch's own statistics, so the map to certify is not fixed. Call model.eval() first: the bound is that of the eval-mode map, which uses the running statistics.");
+                    throw new InvalidOperationException($"certify_model: layer ({Name(name)}) {module.GetType().Name} is in train mode, where it normalizes each batch by the batch's own statistics, so the map to certify is not fixed. Call model.eval() first: the bound is that of the eval-mode map, which uses the running statistics.");
             using var mode = new EvalModeScope(model);
             Dictionary<nn.Module, long[]> shapes = new();
             if (input_shape is not null)
@@ -64,7 +64,7 @@ namespace TorchLip.Evaluation
                 foreach (var (child, m) in module.named_children()) Walk(name.Length == 0 ? child : name + "." + child, m, shapes, rows);
                 return;
             }
-            string kind = module.GetName();
+            string kind = module.GetType().Name;   // TorchSharp 0.107 names a BatchNorm2d "BatchNorm1d"
             switch (module)
             {
                 case LipschitzModule lipschitz:

@@ -123,7 +123,7 @@ namespace TorchLip.Evaluation
         }
 
         // The input shape (without batch) of every module, from one forward pass of zeros through hooks.
-        private static Dictionary<nn.Module, long[]> InputShapes(nn.Module<Tensor, Tensor> model, List<(string name, nn.Module module)> modules, long[] inputShape)
+        internal static Dictionary<nn.Module, long[]> InputShapes(nn.Module<Tensor, Tensor> model, List<(string name, nn.Module module)> modules, long[] inputShape)
         {
             if (inputShape.Length == 0 || inputShape.Any(d => d < 1))
                 throw new ArgumentException($"compute_model_sv: input_shape must list the positive sizes of one sample, e.g. (1, 28, 28); got ({string.Join(", ", inputShape)}).", "input_shape");

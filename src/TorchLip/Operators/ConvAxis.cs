@@ -116,6 +116,9 @@ namespace TorchLip.Operators
         /// <param name="n">Input length (≥ <see cref="MinInput"/>).</param>
         public long MaxReads(long n) => MaxReads(n, check: true);
 
+        /// <summary>Like <see cref="MaxReads(long)"/> for any length ≥ 1, shorter than <see cref="MinInput"/> included.</summary>
+        internal long MaxReadsUnchecked(long n) => MaxReads(n, check: false);
+
         private long MaxReads(long n, bool check)
         {
             if (check && n < MinInput) throw new ArgumentOutOfRangeException(nameof(n), n, $"an input of length {n} is shorter than this axis accepts ({MinInput}).");

@@ -85,6 +85,20 @@ namespace TorchLip.Operators
             return Math.Sqrt(product);
         }
 
+        /// <summary>
+        /// √ of the largest number of reads of one sample for inputs of exactly this spatial size, including sizes below
+        /// <see cref="MinInput"/> (which a plain convolution accepts): what bounds a plain layer's map on that input.
+        /// </summary>
+        /// <param name="spatial">Input spatial size (one entry per axis).</param>
+        internal double ReadGain(long[] spatial)
+        {
+            if (spatial.Length != Dims) throw new ArgumentException($"ConvOperator.ReadGain: expected {Dims} spatial dimension(s), got {spatial.Length}.");
+            double product = 1;
+            for (int i = 0; i < Dims; i++)
+                product *= Axes[i].MaxReadsUnchecked(Transposed ? TransposedLength(i, spatial[i]) : spatial[i]);
+            return Math.Sqrt(product);
+        }
+
         /// <summary>The output spatial size for an input of spatial size <paramref name="spatial"/>.</summary>
         /// <param name="spatial">Input spatial size.</param>
         public long[] OutputSize(long[] spatial) =>

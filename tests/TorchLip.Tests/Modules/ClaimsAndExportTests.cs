@@ -51,7 +51,7 @@ public class ClaimsAndExportTests
             Assert.Equal(1.0, tutorial.lipschitz_constant, 12);
             Assert.DoesNotContain(seen, w => w.Contains("per output"));
 
-            using var unknown = Sequential(SpectralLinear(4, 4), nn.GELU());
+            using var unknown = Sequential(SpectralLinear(4, 4), nn.LayerNorm(4));
             Assert.Equal(double.PositiveInfinity, unknown.lipschitz_constant);
 
             // A plain linear layer is bounded by a float64 certificate of its current weight's spectral norm, tight and never below it.

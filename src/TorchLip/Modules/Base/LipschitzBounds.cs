@@ -181,7 +181,9 @@ namespace TorchLip.Modules
             if (!batch.track_running_stats || batch.running_var is null)
                 return (double.PositiveInfinity, $"{batch.GetName()} has no running statistics (track_running_stats=false), so it normalizes by each batch's statistics even in eval mode");
             using var scope = torch.NewDisposeScope();
-            var scale = torch.rsqrt(batch.running_var.detach().to_type(ScalarType.Float64).add(batch.eps));
+            using var eps = batch.eps.ToScalar();
+            using var one = 1.0.ToScalar();
+            var scale = torch.rsqrt(batch.running_var.detach().to_type(ScalarType.Float64).add(eps, one));
             if (batch.affine && batch.weight is not null) scale = scale.mul(batch.weight.detach().to_type(ScalarType.Float64).abs());
             return (scale.max().item<double>(), "max over channels of |γ| / √(running_var + eps)");
         }

@@ -13,6 +13,8 @@ var root = new Command("torchlip", "Jobs of TorchLip.NET, 1-Lipschitz neural net
     MoonsCommand.Create(),
     MnistCommand.Create(),
     FashionMnistCommand.Create(),
+    ExportCommand.Create(),
+    CertifyCommand.Create(),
 };
 if (args.Length == 0)
 {

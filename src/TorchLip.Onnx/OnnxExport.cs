@@ -74,6 +74,7 @@ namespace TorchLip.Onnx
                     throw new ArgumentException($"OnnxExport: parameter {name} is {p.dtype}; the export writes float32 models only. Convert the model with model.to(ScalarType.Float32) first (its bound changes with the weights).", nameof(model));
 
             double bound = torchlip.lipschitz_upper_bound(model);
+            double outputBound = torchlip.output_lipschitz_upper_bound(model);
             var g = new GraphBuilder();
             string output;
             long[] outputShape;
@@ -102,6 +103,7 @@ namespace TorchLip.Onnx
             model_.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
             void Meta(string key, string value) => model_.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
             Meta(OnnxMetadata.LipschitzBoundKey, bound.ToString("R", CultureInfo.InvariantCulture));
+            Meta(OnnxMetadata.OutputLipschitzBoundKey, outputBound.ToString("R", CultureInfo.InvariantCulture));
             Meta(OnnxMetadata.VersionKey, LibraryVersion);
             Meta(OnnxMetadata.OpsetKey, Opset.ToString(CultureInfo.InvariantCulture));
             Meta(OnnxMetadata.InputShapeKey, string.Join(",", inputShape.Select(d => d.ToString(CultureInfo.InvariantCulture))));

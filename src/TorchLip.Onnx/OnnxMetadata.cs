@@ -13,6 +13,12 @@ namespace TorchLip.Onnx
         /// <summary>Key of the certified L2 Lipschitz bound of the whole map (a float64, invariant culture, round-trip format).</summary>
         public const string LipschitzBoundKey = "torchlip.lipschitz_upper_bound";
 
+        /// <summary>
+        /// Key of the certified bound of each output coordinate on its own (at most the map's; smaller where the last
+        /// layer bounds its outputs separately), which a multiclass certificate may use: (top1 − top2) / min(2·this, √2·map).
+        /// </summary>
+        public const string OutputLipschitzBoundKey = "torchlip.output_lipschitz_upper_bound";
+
         /// <summary>Key of the TorchLip version that wrote the file.</summary>
         public const string VersionKey = "torchlip.version";
 
@@ -27,6 +33,8 @@ namespace TorchLip.Onnx
             Properties = properties;
             LipschitzUpperBound = properties.TryGetValue(LipschitzBoundKey, out var b)
                 && double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
+            OutputLipschitzUpperBound = properties.TryGetValue(OutputLipschitzBoundKey, out var ob)
+                && double.TryParse(ob, NumberStyles.Float, CultureInfo.InvariantCulture, out var outputValue) ? outputValue : null;
             Version = properties.TryGetValue(VersionKey, out var v) ? v : null;
             Opset = properties.TryGetValue(OpsetKey, out var o) && int.TryParse(o, NumberStyles.Integer, CultureInfo.InvariantCulture, out var opset) ? opset : null;
             InputShape = properties.TryGetValue(InputShapeKey, out var s)
@@ -35,6 +43,9 @@ namespace TorchLip.Onnx
 
         /// <summary>The certified L2 Lipschitz bound of the model's map, or null when the file has none (not written by TorchLip).</summary>
         public double? LipschitzUpperBound { get; }
+
+        /// <summary>The certified bound of each output, or null when the file has none.</summary>
+        public double? OutputLipschitzUpperBound { get; }
 
         /// <summary>The TorchLip version that wrote the file, or null.</summary>
         public string? Version { get; }

@@ -8,16 +8,34 @@ namespace TorchLip.Training.Metrics;
 /// Certificates of a batch from the outputs already computed: torchlip's binary or multiclass certificates applied to
 /// an identity module over the outputs, with the model's bounds passed in (the library's rules, one forward per batch).
 /// </summary>
-internal static class Certified
+public static class Certified
 {
-    /// <summary>Per sample: classified correctly, and the certified radius of its predicted class.</summary>
+    /// <summary>Per sample: classified correctly, and the certified radius of its predicted class, with the bounds of <paramref name="context"/>.</summary>
+    /// <param name="output">The model's outputs on a batch: (N) or (N, 1) for a binary classifier, (N, C) for C classes.</param>
+    /// <param name="target">Labels: ±1 (or 1/0) for one output; class indices or one-hot rows for C outputs.</param>
+    /// <param name="context">The evaluation, for the model's bounds.</param>
     public static (bool[] Correct, double[] Radius) Of(Tensor output, Tensor target, EvaluationContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        return Of(output, target, context.LipschitzBound, context.OutputLipschitzBound);
+    }
+
+    /// <summary>
+    /// Per sample: classified correctly, and the certified radius of its predicted class, for a model with the given
+    /// true bounds (e.g. read from an ONNX file's metadata or computed by <c>torchlip.certify_model</c>).
+    /// </summary>
+    /// <param name="output">The model's outputs on a batch: (N) or (N, 1) for a binary classifier, (N, C) for C classes.</param>
+    /// <param name="target">Labels: ±1 (or 1/0) for one output; class indices or one-hot rows for C outputs.</param>
+    /// <param name="map">A true L2 bound of the whole map (+∞ when only <paramref name="each"/> is known).</param>
+    /// <param name="each">A true bound of each output coordinate.</param>
+    public static (bool[] Correct, double[] Radius) Of(Tensor output, Tensor target, double map, double each)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(target);
         using var scope = torch.NewDisposeScope();
         using var identity = nn.Identity();
         long n = output.size(0);
         bool binary = output.dim() == 1 || output.dim() == 2 && output.size(1) == 1;
-        double map = context.LipschitzBound, each = context.OutputLipschitzBound;
         Tensor radius;
         bool[] correct;
         if (binary)

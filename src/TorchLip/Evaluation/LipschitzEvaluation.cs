@@ -215,6 +215,19 @@ namespace TorchLip.Evaluation
             return LipschitzBounds.Map(model) * RoundingAllowance(model);
         }
 
+        /// <summary>
+        /// The certified upper bound of each output coordinate on its own: for a TorchLip model, its
+        /// <see cref="LipschitzModule.output_lipschitz_constant"/> times the rounding allowance (below the map's bound when
+        /// the last layer bounds its outputs separately, e.g. <c>FrobeniusLinear(disjoint_neurons: true)</c>); for any
+        /// other module, the map's bound <see cref="UpperBound"/> (an output never moves faster than the whole map).
+        /// </summary>
+        /// <param name="model">A TorchLip model, or any module <see cref="LipschitzBounds"/> can bound.</param>
+        public static double OutputUpperBound(nn.Module model)
+        {
+            double map = UpperBound(model);
+            return model is LipschitzModule lipschitz ? Math.Min(map, lipschitz.output_lipschitz_constant * RoundingAllowance(model)) : map;
+        }
+
         /// <summary>(1 + <see cref="SpectralCertificate.Tolerance"/>)^(number of constrained layers in the tree).</summary>
         internal static double RoundingAllowance(nn.Module model)
         {
@@ -277,5 +290,12 @@ namespace TorchLip
         /// </summary>
         /// <param name="model">A TorchLip model or a module whose layers have known bounds.</param>
         public static double lipschitz_upper_bound(nn.Module model) => Evaluation.LipschitzEvaluation.UpperBound(model);
+
+        /// <summary>
+        /// The certified upper bound of each output coordinate: at most <see cref="lipschitz_upper_bound"/>, smaller for a
+        /// TorchLip model whose last layer bounds its outputs separately. See <see cref="Evaluation.LipschitzEvaluation.OutputUpperBound"/>.
+        /// </summary>
+        /// <param name="model">A TorchLip model or a module whose layers have known bounds.</param>
+        public static double output_lipschitz_upper_bound(nn.Module model) => Evaluation.LipschitzEvaluation.OutputUpperBound(model);
     }
 }

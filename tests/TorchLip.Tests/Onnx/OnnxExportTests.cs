@@ -177,6 +177,26 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void The_metadata_carries_each_outputs_bound_below_the_maps_for_disjoint_neurons()
+    {
+        using var scope = NewDisposeScope();
+        var path = Path.Combine(_dir, "outputs.onnx");
+        using var disjoint = Sequential(SpectralLinear(6, 8), GroupSort2(), FrobeniusLinear(8, 10, disjoint_neurons: true));
+        OnnxExport.Save(disjoint, path, 6);
+        var meta = OnnxMetadata.Read(path);
+        Assert.Equal(output_lipschitz_upper_bound(disjoint), meta.OutputLipschitzUpperBound);
+        // Each output 1-Lipschitz (with the allowance), the map √10.
+        Assert.InRange(meta.OutputLipschitzUpperBound!.Value, 1.0, Math.Pow(1 + 1e-5, 2));
+        Assert.InRange(meta.LipschitzUpperBound!.Value, Math.Sqrt(10), Math.Sqrt(10) * Math.Pow(1 + 1e-5, 2));
+
+        // An orthogonal last layer: each output's bound is the map's.
+        using var orthogonal = Sequential(SpectralLinear(6, 8), GroupSort2(), SpectralLinear(8, 10));
+        OnnxExport.Save(orthogonal, path, 6);
+        meta = OnnxMetadata.Read(path);
+        Assert.Equal(meta.LipschitzUpperBound, meta.OutputLipschitzUpperBound);
+    }
+
+    [Fact]
     public void An_unsupported_layer_is_refused_with_its_type_and_the_supported_list()
     {
         using var model = nn.Sequential(("dense", nn.Linear(4, 4)), ("act", nn.GELU()));

@@ -91,6 +91,9 @@ public sealed class FashionMnistJob : TrainingJob<FashionMnistOptions, FashionMn
     }
 
     /// <inheritdoc/>
+    public override long[] SampleShape(FashionMnistOptions options) => new long[] { 1, 28, 28 };
+
+    /// <inheritdoc/>
     public override Sequential BuildModel(FashionMnistOptions options) => Build();
 
     /// <inheritdoc/>

@@ -93,6 +93,9 @@ public sealed class MnistJob : TrainingJob<MnistOptions, MnistReport>
     }
 
     /// <inheritdoc/>
+    public override long[] SampleShape(MnistOptions options) => new long[] { 1, 28, 28 };
+
+    /// <inheritdoc/>
     public override Sequential BuildModel(MnistOptions options) => Build(options.Channels, options.Hidden);
 
     /// <inheritdoc/>

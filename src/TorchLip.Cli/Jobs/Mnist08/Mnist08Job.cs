@@ -76,6 +76,9 @@ public sealed class Mnist08Job : TrainingJob<Mnist08Options, Mnist08Report>
     }
 
     /// <inheritdoc/>
+    public override long[] SampleShape(Mnist08Options options) => new long[] { 1, 28, 28 };
+
+    /// <inheritdoc/>
     public override Sequential BuildModel(Mnist08Options options) => Mnist08Model.Build();
 
     /// <inheritdoc/>

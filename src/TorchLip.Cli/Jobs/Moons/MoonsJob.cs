@@ -61,6 +61,9 @@ public sealed class MoonsJob : TrainingJob<MoonsOptions, MoonsReport>
     private (Tensor X, Tensor Y) _points;
 
     /// <inheritdoc/>
+    public override long[] SampleShape(MoonsOptions options) => new long[] { 2 };
+
+    /// <inheritdoc/>
     public override Sequential BuildModel(MoonsOptions options) => TutorialNetwork.Create(2, new long[] { 256, 128, 64 }, flatten: false);
 
     /// <inheritdoc/>

@@ -12,13 +12,13 @@ namespace TorchLip.Cli.Jobs;
 /// <summary>Every training command by name, to rebuild its model from recorded options.</summary>
 public static class JobCatalog
 {
-    private static readonly Dictionary<string, Func<JsonObject, (JobOptions Options, Func<Sequential> Build)>> Commands = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Func<JsonObject, Entry>> Commands = new(StringComparer.Ordinal)
     {
-        ["mnist08"] = json => Entry(new Mnist08Job(), json),
-        ["moons"] = json => Entry(new MoonsJob(), json),
-        ["wasserstein-toy"] = json => Entry(new WassersteinToyJob(), json),
-        ["mnist"] = json => Entry(new MnistJob(), json),
-        ["fashion-mnist"] = json => Entry(new FashionMnistJob(), json),
+        ["mnist08"] = json => EntryOf(new Mnist08Job(), json),
+        ["moons"] = json => EntryOf(new MoonsJob(), json),
+        ["wasserstein-toy"] = json => EntryOf(new WassersteinToyJob(), json),
+        ["mnist"] = json => EntryOf(new MnistJob(), json),
+        ["fashion-mnist"] = json => EntryOf(new FashionMnistJob(), json),
     };
 
     /// <summary>The training commands' names.</summary>
@@ -37,7 +37,15 @@ public static class JobCatalog
     /// <param name="source">Where they were read, for errors.</param>
     public static JobOptions Options(string command, JsonObject options, string source) => Find(command, options, source).Options;
 
-    private static (JobOptions Options, Func<Sequential> Build) Find(string command, JsonObject options, string source)
+    /// <summary>One sample's shape as the model of <paramref name="command"/> takes it, without the batch.</summary>
+    /// <param name="command">The command's name.</param>
+    /// <param name="options">Its options as recorded.</param>
+    /// <param name="source">Where they were read, for errors.</param>
+    public static long[] SampleShape(string command, JsonObject options, string source) => Find(command, options, source).SampleShape;
+
+    private sealed record Entry(JobOptions Options, Func<Sequential> Build, long[] SampleShape);
+
+    private static Entry Find(string command, JsonObject options, string source)
     {
         if (!Commands.TryGetValue(command, out var entry))
             throw new InvalidDataException($"'{source}' was written by an unknown command '{command}' (known: {string.Join(", ", Commands.Keys)}).");
@@ -51,9 +59,9 @@ public static class JobCatalog
         }
     }
 
-    private static (JobOptions, Func<Sequential>) Entry<TOptions, TReport>(TrainingJob<TOptions, TReport> job, JsonObject json) where TOptions : JobOptions
+    private static Entry EntryOf<TOptions, TReport>(TrainingJob<TOptions, TReport> job, JsonObject json) where TOptions : JobOptions
     {
         var options = json.Deserialize<TOptions>(ReportJson.Options) ?? throw new JsonException("the options are null");
-        return (options, () => job.BuildModel(options));
+        return new Entry(options, () => job.BuildModel(options), job.SampleShape(options));
     }
 }

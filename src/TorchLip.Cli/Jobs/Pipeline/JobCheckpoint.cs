@@ -61,7 +61,8 @@ public static class JobCheckpoint
             throw;
         }
         model.eval();
-        return new LoadedJobModel(model, command, JobCatalog.Options(command, options, checkpoint.Path), checkpoint);
+        return new LoadedJobModel(model, command, JobCatalog.Options(command, options, checkpoint.Path), checkpoint,
+            JobCatalog.SampleShape(command, options, checkpoint.Path));
     }
 
     /// <summary>Reads the checkpoint of <paramref name="directoryOrFile"/>, with an error naming where none is.</summary>

@@ -9,7 +9,8 @@ namespace TorchLip.Cli.Jobs;
 /// <param name="Command">The command that trained it (mnist08, moons, ...).</param>
 /// <param name="Options">The options it was trained with.</param>
 /// <param name="Checkpoint">The checkpoint (epoch, epoch records).</param>
-public sealed record LoadedJobModel(Sequential Model, string Command, JobOptions Options, Checkpoint Checkpoint) : IDisposable
+/// <param name="SampleShape">One sample's shape as the model takes it, without the batch (e.g. (1, 28, 28)).</param>
+public sealed record LoadedJobModel(Sequential Model, string Command, JobOptions Options, Checkpoint Checkpoint, long[] SampleShape) : IDisposable
 {
     /// <summary>Frees the model.</summary>
     public void Dispose() => Model.Dispose();

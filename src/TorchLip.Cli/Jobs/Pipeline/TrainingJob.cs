@@ -36,6 +36,10 @@ public abstract class TrainingJob<TOptions, TReport> where TOptions : JobOptions
     /// <param name="options">The settings.</param>
     public abstract Sequential BuildModel(TOptions options);
 
+    /// <summary>One sample's shape as the model takes it, without the batch (e.g. (1, 28, 28)), for export and certification.</summary>
+    /// <param name="options">The settings.</param>
+    public abstract long[] SampleShape(TOptions options);
+
     /// <summary>(output, target) → the scalar loss to minimise.</summary>
     /// <param name="options">The settings.</param>
     public abstract Func<Tensor, Tensor, Tensor> Loss(TOptions options);

@@ -58,6 +58,9 @@ public sealed class WassersteinToyJob : TrainingJob<WassersteinToyOptions, Wasse
     }
 
     /// <inheritdoc/>
+    public override long[] SampleShape(WassersteinToyOptions options) => new long[] { SquareImages.Size, SquareImages.Size };
+
+    /// <inheritdoc/>
     public override Sequential BuildModel(WassersteinToyOptions options) => TutorialNetwork.Create(SquareImages.Size * SquareImages.Size);
 
     /// <inheritdoc/>

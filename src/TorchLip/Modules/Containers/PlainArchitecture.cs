@@ -27,7 +27,9 @@ namespace TorchLip.Modules
     /// count_include_pad=true)</c>; <c>adaptiveavgpool1d</c> / <c>adaptiveavgpool2d(output_size)</c>;
     /// <c>flatten(start_dim=1, end_dim=-1)</c>; <c>dropout(p=0.5)</c>; <c>relu</c>, <c>relu6</c>, <c>tanh</c>,
     /// <c>sigmoid</c>, <c>gelu</c>, <c>silu</c>, <c>identity</c>, <c>leakyrelu(negative_slope=0.01)</c>,
-    /// <c>elu(alpha=1)</c>, <c>softplus(beta=1, threshold=20)</c>.</para>
+    /// <c>elu(alpha=1)</c>, <c>softplus(beta=1, threshold=20)</c>; and TorchLip's parameter-free layers, which an exported
+    /// model keeps: <c>fullsort</c>, <c>groupsort(group_size)</c>, <c>groupsort2</c>, <c>maxmin</c>,
+    /// <c>scaledl2normpool2d(kernel_size, stride=kernel_size)</c>.</para>
     /// </remarks>
     public static class PlainArchitecture
     {
@@ -56,7 +58,7 @@ namespace TorchLip.Modules
         {
             "linear", "conv1d", "conv2d", "batchnorm1d", "batchnorm2d", "maxpool1d", "maxpool2d", "avgpool1d", "avgpool2d",
             "adaptiveavgpool1d", "adaptiveavgpool2d", "flatten", "dropout", "relu", "relu6", "tanh", "sigmoid", "gelu", "silu",
-            "identity", "leakyrelu", "elu", "softplus",
+            "identity", "leakyrelu", "elu", "softplus", "fullsort", "groupsort", "groupsort2", "maxmin", "scaledl2normpool2d",
         };
 
         private static nn.Module<Tensor, Tensor> Build(string text, LayerCall call)
@@ -87,6 +89,12 @@ namespace TorchLip.Modules
                 "leakyrelu" => a.Done(nn.LeakyReLU(a.Double("negative_slope", 0.01))),
                 "elu" => a.Done(nn.ELU(a.Double("alpha", 1.0))),
                 "softplus" => a.Done(nn.Softplus(a.Double("beta", 1.0), a.Double("threshold", 20.0))),
+                // TorchLip's parameter-free layers, as vanilla_export() keeps them: an exported model's .pth loads into these.
+                "fullsort" => a.Done(torchlip.FullSort()),
+                "groupsort" => a.Done(torchlip.GroupSort((int)a.Long("group_size"))),
+                "groupsort2" => a.Done(torchlip.GroupSort2()),
+                "maxmin" => a.Done(torchlip.MaxMin()),
+                "scaledl2normpool2d" => ScaledL2NormPool2d(a),
                 _ => throw Error(text, call.Position, call.Name, "a layer name: " + string.Join(", ", LayerNames)),
             };
             return module;
@@ -119,6 +127,14 @@ namespace TorchLip.Modules
             var (stride, padding, dilation, ceil) = (a.Long("stride", kernel), a.Long("padding", 0), a.Long("dilation", 1), a.Bool("ceil_mode", false));
             a.Finish();
             return nn.MaxPool1d(kernel, stride, padding, dilation, ceil);
+        }
+
+        private static nn.Module<Tensor, Tensor> ScaledL2NormPool2d(Arguments a)
+        {
+            var kernel = a.Pair("kernel_size");
+            var stride = a.Pair("stride", kernel);
+            a.Finish();
+            return torchlip.ScaledL2NormPool2d(kernel, stride);
         }
 
         private static nn.Module<Tensor, Tensor> MaxPool2d(Arguments a)

@@ -11,7 +11,7 @@ public static class JobRunner
     /// <param name="name">The command's name, prefixed to error lines.</param>
     /// <param name="job">The job.</param>
     /// <param name="error">Where a failure is reported.</param>
-    /// <returns>0, <see cref="ExitCodes.UsageError"/> for a bad option, <see cref="ExitCodes.RuntimeError"/> otherwise.</returns>
+    /// <returns>0, <see cref="ExitCodes.UsageError"/> for a bad option, <see cref="ExitCodes.RuntimeError"/> for a file that cannot be read or written or a model that cannot be handled.</returns>
     public static int Execute(string name, Action job, TextWriter error)
     {
         try
@@ -24,7 +24,7 @@ public static class JobRunner
             error.WriteLine($"torchlip {name}: error: {e.Message}");
             return ExitCodes.UsageError;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException)
         {
             error.WriteLine($"torchlip {name}: error: {e.Message.ReplaceLineEndings(" ").Trim()}");
             return ExitCodes.RuntimeError;

@@ -24,6 +24,18 @@ public class CliProcessTests
         Assert.Equal("torchlip mnist08: error: " + message, stderr.TrimEnd());
     }
 
+    [Theory]
+    [InlineData("export somewhere", "torchlip export: error: nothing to write: give at least one of --pth FILE, --safetensors FILE, --onnx FILE, --deel-torchlip FILE.")]
+    [InlineData("certify model.pth --data mnist08 --radii -1", "torchlip certify: error: --radii: each radius must be a finite number >= 0, got -1.")]
+    public void ExportAndCertifyRefuseBadOptionsInOneLine(string arguments, string message)
+    {
+        var (code, stdout, stderr) = Run(arguments);
+
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Equal("", stdout);
+        Assert.Equal(message, stderr.TrimEnd());
+    }
+
     [Fact]
     public void AnUnparsableValueFailsWithoutAStackTrace()
     {
@@ -53,7 +65,7 @@ public class CliProcessTests
     [Fact]
     public void HelpTextsDoNotDescribeTheMachineTheyWereWrittenOn()
     {
-        foreach (var command in new[] { "mnist08", "wasserstein-toy", "moons", "mnist" })
+        foreach (var command in new[] { "mnist08", "wasserstein-toy", "moons", "mnist", "certify" })
         {
             var (code, stdout, _) = Run(command + " --help");
             Assert.Equal(0, code);

@@ -20,6 +20,27 @@ public class PlainArchitectureTests
         Assert.Equal(new long[] { 2, 10 }, y.shape);
     }
 
+    [Fact]
+    public void TorchLipsParameterFreeLayersLoadAnExportedModelsWeights()
+    {
+        var model = torchlip.Sequential(torchlip.SpectralConv2d(1, 4, 3, padding: 1), torchlip.GroupSort2(), torchlip.ScaledL2NormPool2d(2),
+            nn.Flatten(), torchlip.SpectralLinear(4 * 4 * 4, 8), torchlip.FullSort(), torchlip.SpectralLinear(8, 6), torchlip.GroupSort(3),
+            torchlip.SpectralLinear(6, 4), torchlip.MaxMin(), torchlip.FrobeniusLinear(8, 2));
+        using (model)
+        using (var exported = model.vanilla_export())
+        using (var plain = torchlip.plain_sequential("conv2d(1, 4, 3, padding=1); groupsort2; scaledl2normpool2d(2); flatten; linear(64, 8); fullsort; linear(8, 6); groupsort(3); linear(6, 4); maxmin; linear(8, 2)"))
+        {
+            plain.load_state_dict(exported.state_dict());
+            model.eval();
+            plain.eval();
+            using var x = randn(3, 1, 8, 8);
+            using var expected = model.call(x);
+            using var actual = plain.call(x);
+            Assert.True(expected.sub(actual).abs().max().item<float>() <= 1e-6);
+            Assert.Equal(torchlip.certify_model(exported, new long[] { 1, 8, 8 }).Bound, torchlip.certify_model(plain, new long[] { 1, 8, 8 }).Bound, 12);
+        }
+    }
+
     [Theory]
     [InlineData("flatten; lineer(4, 2)", "at position 10", "expected a layer name")]
     [InlineData("linear(4)", "at position 10", "linear's argument out_features")]

@@ -178,6 +178,27 @@ public sealed class PackageConsumerTests : IDisposable
             "with twice the room the attack should change some predictions (else it proves nothing):\n" + output);
     }
 
+    [Theory]
+    [Trait("Category", "Slow")]
+    [InlineData("TorchLip.Onnx", "Google.Protobuf")]
+    [InlineData("TorchLip.PyTorch", "TorchSharp,TorchSharp.PyBridge")]
+    public void AnInteropPackageDependsOnTorchLipAndItsOwnLibrariesOnly(string project, string libraries)
+    {
+        if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess) return;
+        var feed = Path.Combine(_root, "feed");
+        Directory.CreateDirectory(feed);
+        Pack(Support.RepositoryPaths.Root, feed, project);
+        using var package = ZipFile.OpenRead(Path.Combine(feed, $"{project}.{_version}.nupkg"));
+        var nuspec = XDocument.Load(package.GetEntry($"{project}.nuspec")!.Open());
+        var dependencies = nuspec.Descendants().Where(e => e.Name.LocalName == "dependency")
+            .ToDictionary(e => (string)e.Attribute("id")!, e => (string)e.Attribute("version")!);
+        _output.WriteLine(string.Join(", ", dependencies.Select(d => $"{d.Key} {d.Value}")));
+        Assert.Equal(new[] { "TorchLip" }.Concat(libraries.Split(',')).Order(), dependencies.Keys.Order());   // no build-time tool (Grpc.Tools)
+        Assert.Equal(_version, dependencies["TorchLip"]);
+        Assert.NotNull(package.GetEntry($"lib/net10.0/{project}.dll"));
+        Assert.NotNull(package.GetEntry($"lib/net10.0/{project}.xml"));
+    }
+
     [Fact]
     [Trait("Category", "Slow")]
     public void TheToolPackageCarriesOneLibtorchAndItsInstallRuns()
@@ -204,6 +225,15 @@ public sealed class PackageConsumerTests : IDisposable
         var output = Run(Path.Combine(tools, "torchlip"), _root, $"moons --epochs 1 --samples 400 --batch-size 100 --output \"{Path.Combine(_root, "moons")}\"");
         Assert.Contains("Epoch 1/1", output);
         Assert.True(File.Exists(Path.Combine(_root, "moons", "report.json")), output);
+
+        // export writes ONNX from the installed tool; certify opens it in ONNX Runtime (its natives shipped with the
+        // tool) and refuses MNIST for a two-input model before loading any data.
+        var onnx = Path.Combine(_root, "moons.onnx");
+        output = Run(Path.Combine(tools, "torchlip"), _root, $"export \"{Path.Combine(_root, "moons")}\" --onnx \"{onnx}\"");
+        Assert.True(File.Exists(onnx), output);
+        var (code, refused) = RunAllowingFailure(Path.Combine(tools, "torchlip"), _root, $"certify \"{onnx}\" --data mnist08");
+        Assert.Equal(2, code);
+        Assert.Contains("takes samples of shape (2), but --data mnist08 has samples of shape (1, 28, 28)", refused);
     }
 
     private void Pack(string repo, string feed, string project)
@@ -270,6 +300,13 @@ public sealed class PackageConsumerTests : IDisposable
 
     private string Run(string program, string workingDirectory, string arguments)
     {
+        var (code, all) = RunAllowingFailure(program, workingDirectory, arguments);
+        Assert.True(code == 0, $"{program} {arguments} failed with {code} in {workingDirectory}:\n{all}");
+        return all;
+    }
+
+    private (int Code, string Output) RunAllowingFailure(string program, string workingDirectory, string arguments)
+    {
         var start = new ProcessStartInfo(program, arguments)
         {
             WorkingDirectory = workingDirectory,
@@ -308,8 +345,7 @@ public sealed class PackageConsumerTests : IDisposable
         string all;
         lock (text) all = text.ToString();
         _output.WriteLine($"$ {program} {arguments}   ({clock.Elapsed.TotalSeconds:F1} s, exit {process.ExitCode})");
-        Assert.True(process.ExitCode == 0, $"{program} {arguments} failed with {process.ExitCode} in {workingDirectory}:\n{all}");
-        return all;
+        return (process.ExitCode, all);
     }
 
     public void Dispose()

@@ -52,8 +52,9 @@ public static class CertifyJob
         output.WriteLine(target.Layers is { } layers ? layers.ToTable() : FormattableString.Invariant($"Lipschitz upper bound: {target.LipschitzBound:G6}"));
         output.WriteLine(FormattableString.Invariant($"Bound {target.LipschitzBound:G6} (each output {target.OutputLipschitzBound:G6}): {target.BoundSource}."));
 
+        long[] sample = SampleShape(target, options.Model, dataName);
         using var data = CertifyData.Load(dataName, options.TestSamples, options.DataDir, output.WriteLine);
-        var (correct, radius) = Evaluate(target, data, options);
+        var (correct, radius) = Evaluate(target, data, sample, options);
         int n = correct.Length;
         var correctRadii = Enumerable.Range(0, n).Where(i => correct[i]).Select(i => radius[i]).ToList();
         double clean = correctRadii.Count / (double)n;
@@ -102,14 +103,19 @@ public static class CertifyJob
             : throw new OptionsException($"'{model}' is a 'torchlip {target.Command}' model, which has no test set certify knows; --data takes {string.Join(", ", CertifyOptions.DataSets)} for image classifiers of 28x28 images.");
     }
 
+    // The shape the model is fed: the data's, or the one an ONNX graph declares when it holds as many values (a flat input).
+    private static long[] SampleShape(CertifyTarget target, string model, string dataName)
+    {
+        long[] sample = target.SampleShape ?? DataSampleShape;
+        if (sample.Aggregate(1L, (a, b) => a * b) != DataSampleShape.Aggregate(1L, (a, b) => a * b))
+            throw new OptionsException($"'{model}' takes samples of shape ({string.Join(", ", sample)}), but --data {dataName} has samples of shape ({string.Join(", ", DataSampleShape)}): choose the data the model was trained on.");
+        return sample;
+    }
+
     // Outputs batch by batch, then the library's certificates with the target's bounds (Certified.Of).
-    private static (bool[] Correct, double[] Radius) Evaluate(CertifyTarget target, CertifyData data, CertifyOptions options)
+    private static (bool[] Correct, double[] Radius) Evaluate(CertifyTarget target, CertifyData data, long[] sample, CertifyOptions options)
     {
         long n = data.X.size(0);
-        long[] sample = target.SampleShape ?? DataSampleShape;
-        long perSample = DataSampleShape.Aggregate(1L, (a, b) => a * b);
-        if (sample.Aggregate(1L, (a, b) => a * b) != perSample)
-            throw new OptionsException($"'{options.Model}' takes samples of shape ({string.Join(", ", sample)}), but --data {data.Name} has samples of shape ({string.Join(", ", DataSampleShape)}): choose the data the model was trained on.");
         var correct = new List<bool>((int)n);
         var radius = new List<double>((int)n);
         for (long start = 0; start < n; start += options.BatchSize)

@@ -78,7 +78,8 @@ namespace TorchLip.Onnx
             return sequential;
         }
 
-        private static string Where(NodeProto node, int index) =>
+        /// <summary>How errors name a node.</summary>
+        internal static string Where(NodeProto node, int index) =>
             $"node '{node.Name}' ({node.OpType}, #{index})";
 
         private void Walk(GraphProto graph)
@@ -103,6 +104,16 @@ namespace TorchLip.Onnx
                     i = pixel.Last;
                     continue;
                 }
+                if (node.OpType == "Gather")
+                {
+                    var (conv, last) = BorderedConv.Read(this, _nodes, i, where);
+                    for (int n = i + 1; n <= last; n++)
+                        if (_nodes[n].OpType != "Constant") CheckChainAfter(_nodes[n], _nodes[Previous(n)].Output[0], Where(_nodes[n], n));
+                    Append(conv, where);
+                    _current = _nodes[last].Output[0];
+                    i = last;
+                    continue;
+                }
                 var fromMatMul = _fromMatMul;
                 _fromMatMul = null;
                 if (node.OpType == "Add") Add(node, where, fromMatMul);
@@ -115,6 +126,18 @@ namespace TorchLip.Onnx
             }
             if (_current != output)
                 throw new NotSupportedException($"OnnxImport: the graph's output '{output}' is not the end of the chain of nodes (which ends at '{_current}'); certify handles sequential chains only.");
+        }
+
+        private int Previous(int n)
+        {
+            while (_nodes[--n].OpType == "Constant") { }
+            return n;
+        }
+
+        private void CheckChainAfter(NodeProto node, string current, string where)
+        {
+            _current = current;
+            CheckChain(node, where);
         }
 
         // Every computed value a node reads must be the chain's current value.
@@ -198,7 +221,8 @@ namespace TorchLip.Onnx
             return null;
         }
 
-        private int Next(int i)
+        /// <summary>The index of the next node after <paramref name="i"/> that is not a Constant, or −1.</summary>
+        internal int Next(int i)
         {
             for (int n = i + 1; n < _nodes.Count; n++)
                 if (_nodes[n].OpType != "Constant") return n;

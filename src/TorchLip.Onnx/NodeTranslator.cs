@@ -137,19 +137,12 @@ namespace TorchLip.Onnx
 
         private static nn.Module<Tensor, Tensor> Conv(ChainImporter c, NodeProto node, string where)
         {
-            var (dims, w) = Floats(c.Constant(node, 1, where), where + " kernel");
-            int spatial = dims.Length - 2;
-            if (spatial is < 1 or > 2) throw Unsupported(where, $"a {spatial}-D convolution; 1-D and 2-D ones are imported");
-            var kernel = dims.Skip(2).ToArray();
-            var strides = Ints(node, "strides") ?? Enumerable.Repeat(1L, spatial).ToArray();
-            var dilations = Ints(node, "dilations") ?? Enumerable.Repeat(1L, spatial).ToArray();
-            var pads = Pads(node, where, kernel, strides, dilations);
-            float[]? bias = c.OptionalConstant(node, 2, where) is { } b ? Floats(b, where + " bias").Values : null;
-            return PlainLayerFactory.Conv(dims, w, bias, strides, pads, dilations, Int(node, "group", 1));
+            var conv = ConvNode.Read(c, node, where);
+            return PlainLayerFactory.Conv(conv.WeightDims, conv.Weight, conv.Bias, conv.Strides, conv.Pads, conv.Dilations, conv.Groups, TorchSharp.PaddingModes.Zeros);
         }
 
         // One symmetric padding per spatial axis (ONNX lists all the "before" pads, then all the "after" pads).
-        private static long[] Pads(NodeProto node, string where, long[] kernel, long[] strides, long[]? dilations)
+        internal static long[] Pads(NodeProto node, string where, long[] kernel, long[] strides, long[]? dilations)
         {
             int n = kernel.Length;
             string autoPad = String(node, "auto_pad", "NOTSET");

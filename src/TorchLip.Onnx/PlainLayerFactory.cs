@@ -17,15 +17,25 @@ namespace TorchLip.Onnx
             return linear;
         }
 
-        /// <summary>nn.Conv1d or nn.Conv2d (zero padding) with the given kernel (out × in/groups × k…) and bias.</summary>
-        public static nn.Module<Tensor, Tensor> Conv(long[] weightDims, float[] weight, float[]? bias, long[] strides, long[] pads, long[] dilations, long groups)
+        /// <summary>nn.Conv1d or nn.Conv2d (symmetric padding of <paramref name="mode"/>) with the given kernel (out × in/groups × k…) and bias.</summary>
+        public static nn.Module<Tensor, Tensor> Conv(long[] weightDims, float[] weight, float[]? bias, long[] strides, long[] pads, long[] dilations, long groups, PaddingModes mode)
         {
             long outChannels = weightDims[0], inChannels = weightDims[1] * groups;
             var k = weightDims.Skip(2).ToArray();
             TorchSharp.Modules.Convolution conv = k.Length == 1
-                ? nn.Conv1d(inChannels, outChannels, k[0], strides[0], pads[0], dilations[0], PaddingModes.Zeros, groups, bias is not null)
-                : nn.Conv2d(inChannels, outChannels, (k[0], k[1]), (strides[0], strides[1]), (pads[0], pads[1]), (dilations[0], dilations[1]), PaddingModes.Zeros, groups, bias is not null);
+                ? nn.Conv1d(inChannels, outChannels, k[0], strides[0], pads[0], dilations[0], mode, groups, bias is not null)
+                : nn.Conv2d(inChannels, outChannels, (k[0], k[1]), (strides[0], strides[1]), (pads[0], pads[1]), (dilations[0], dilations[1]), mode, groups, bias is not null);
             Copy(conv.weight!, weight);
+            if (bias is not null) Copy(conv.bias!, bias);
+            return conv;
+        }
+
+        /// <summary>A <see cref="Modules.PadConv"/> (TorchLip's convolution with an explicit border) for <paramref name="op"/>, with the given kernel and bias.</summary>
+        public static nn.Module<Tensor, Tensor> PadConv(Operators.ConvOperator op, long[] weightDims, float[] weight, float[]? bias)
+        {
+            long outChannels = weightDims[0], inChannels = weightDims[1] * op.Groups;
+            Modules.PadConv conv = op.Dims == 1 ? new Modules.PadConv1d(inChannels, outChannels, op, bias is not null) : new Modules.PadConv2d(inChannels, outChannels, op, bias is not null);
+            Copy(conv.weight, weight);
             if (bias is not null) Copy(conv.bias!, bias);
             return conv;
         }

@@ -42,6 +42,9 @@ public sealed class OnnxImportTests(ITestOutputHelper output) : IDisposable
         yield return ("AvgPool2d without pad count", () => Seq(nn.AvgPool2d(new long[] { 3, 3 }, new long[] { 2, 2 }, new long[] { 1, 1 }, count_include_pad: false)), new long[] { 3, 8, 7 });
         yield return ("MaxPool2d padded, LPPool2d", () => Seq(nn.MaxPool2d(3, 2, 1), nn.LPPool2d(2, new long[] { 2, 2 })), new long[] { 2, 9, 8 });
         yield return ("Flatten(2, 3), Identity", () => Seq(nn.Flatten(2, 3), nn.Identity()), new long[] { 3, 4, 5 });
+        yield return ("Conv2d reflect, ReLU, Conv2d circular", () => Seq(nn.Conv2d(3, 4, 3, padding: 1, padding_mode: PaddingModes.Reflect), nn.ReLU(), nn.Conv2d(4, 2, 3, padding: 2, padding_mode: PaddingModes.Circular)), new long[] { 3, 8, 7 });
+        yield return ("Conv1d replicate", () => Seq(nn.Conv1d(2, 3, 5, padding: 2, padding_mode: PaddingModes.Replicate)), new long[] { 2, 9 });
+        yield return ("Conv2d replicate same (uneven border)", () => Seq(nn.Conv2d(3, 2, 4, Padding.Same, padding_mode: PaddingModes.Replicate)), new long[] { 3, 8, 7 });
         yield return ("PixelUnshuffle, Conv2d, PixelShuffle", () => Seq(nn.PixelUnshuffle(2), nn.Conv2d(12, 8, 1), nn.PixelShuffle(2)), new long[] { 3, 4, 6 });
     }
 

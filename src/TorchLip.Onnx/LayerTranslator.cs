@@ -241,7 +241,8 @@ namespace TorchLip.Onnx
 
         private static string EmitLPReLU(GraphBuilder g, LPReLU prelu, string x, int rank)
         {
-            using var clamped = prelu.slopes.detach().clamp(-1.0, 1.0);
+            using Scalar low = (-1.0).ToScalar(), high = 1.0.ToScalar();
+            using var clamped = prelu.slopes.detach().clamp(low, high);
             long count = clamped.shape[0];
             // PRelu broadcasts its slope from the right: one slope per channel (dimension 1) needs trailing ones.
             var dims = count == 1 ? new long[] { 1 } : new[] { count }.Concat(Enumerable.Repeat(1L, Math.Max(0, rank - 2))).ToArray();

@@ -12,7 +12,7 @@ namespace TorchLip.Onnx
     {
         /// <summary>The operators the importer reads, for its errors and documentation.</summary>
         public const string SupportedList =
-            "Gemm (transA = 0), MatMul (+ Add of a bias), Conv (1-D and 2-D, symmetric pads), Relu, LeakyRelu, PRelu, Elu, Celu, Sigmoid, Tanh, " +
+            "Gemm (transA = 0), MatMul (+ Add of a bias), Conv (1-D and 2-D, symmetric pads), Relu, LeakyRelu, Elu, Celu, Sigmoid, Tanh, " +
             "Softplus, Softsign, HardSigmoid (PyTorch's 1/6 slope), HardSwish, Clip, Softmax, Flatten (axis 1), Reshape (flattening or " +
             "splitting dimensions after the batch), MaxPool, AveragePool, LpPool (2-D), GlobalAveragePool, GlobalMaxPool, " +
             "BatchNormalization (inference), DepthToSpace (CRD), Identity, Dropout, Constant";
@@ -50,14 +50,6 @@ namespace TorchLip.Onnx
                     return nn.Hardsigmoid();
                 }
                 case "Clip": return Clip(c, node, where);
-                case "PRelu":
-                {
-                    var (dims, slopes) = Floats(c.Constant(node, 1, where), where + " slope");
-                    bool perChannel = dims.Length >= 1 && dims.Skip(1).All(d => d == 1) && (dims.Length == c.Rank - 1 || c.Rank == 2 && dims.Length == 1);
-                    if (slopes.Length != 1 && !perChannel)
-                        throw Unsupported(where, $"its slope has shape ({string.Join(", ", dims)}); one slope or one per channel (dimension 1) is imported");
-                    return PlainLayerFactory.PReLU(slopes);
-                }
                 case "Softmax":
                 {
                     long axis = Int(node, "axis", c.Opset >= 13 ? -1 : 1);

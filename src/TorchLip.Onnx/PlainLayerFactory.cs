@@ -53,14 +53,6 @@ namespace TorchLip.Onnx
             return batch;
         }
 
-        /// <summary>nn.PReLU with one slope or one per channel (dimension 1).</summary>
-        public static nn.Module<Tensor, Tensor> PReLU(float[] slopes)
-        {
-            var prelu = nn.PReLU(slopes.Length);
-            Copy(prelu.weight!, slopes);
-            return prelu;
-        }
-
         private static void Copy(Tensor target, float[] values)
         {
             if (target.numel() != values.Length)

@@ -35,11 +35,15 @@ namespace TorchLip.Onnx
             var dims = input.Type?.TensorType?.Shape?.Dim
                 ?? throw new NotSupportedException($"OnnxImport: the graph's input '{input.Name}' has no shape, so the layers cannot be laid out; export with a sample input (PyTorch's torch.onnx.export does).");
             Rank = dims.Count;
+            Batch = dims.Count > 0 && dims[0].ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? dims[0].DimValue : null;
             Shape = OnnxImport.SampleShape(input) is { } sample ? new long[] { 1 }.Concat(sample).ToArray() : null;
         }
 
         /// <summary>The default-domain operator set the graph uses.</summary>
         public long Opset { get; }
+
+        /// <summary>The batch size the graph's input declares, or null where it is symbolic.</summary>
+        public long? Batch { get; }
 
         /// <summary>The rank of the current value (batch included).</summary>
         public int Rank { get; private set; }

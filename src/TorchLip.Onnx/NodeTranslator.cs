@@ -204,15 +204,21 @@ namespace TorchLip.Onnx
             if (Int(node, "allowzero", 0) != 0 && target.Contains(0)) throw Unsupported(where, "allowzero = 1 with a zero in the shape");
             if (c.Shape is not { } shape)
             {
-                // Without a static input shape, only (batch, -1) or (batch, K) can be read as a flatten.
-                if (target.Length == 2 && (target[0] is 0 or -1 || target[0] > 0) && (target[1] == -1 || target[1] > 0) && !(target[0] == -1 && target[1] == -1))
+                // Without a static input shape, only (batch, -1) or (batch, K) can be read as a flatten ((-1, K) could
+                // also fold samples together).
+                if (target.Length == 2 && IsBatch(c, target[0]) && target[0] != -1 && (target[1] == -1 || target[1] > 0))
                     return c.Rank == 2 ? null : nn.Flatten();
                 throw Unsupported(where, $"Reshape to ({string.Join(", ", target)}) needs the input's static shape, which the graph's input does not give");
             }
+            if (!IsBatch(c, target[0]))
+                throw Unsupported(where, $"Reshape to ({string.Join(", ", target)}) changes the batch dimension (the graph's input has batch {c.Batch?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "N"}); only reshapes of each sample are imported");
             var output = Resolve(target, shape, where);
             return ReshapeModules.Between(shape, output) ?? throw Unsupported(where,
                 $"Reshape from ({string.Join(", ", shape.Skip(1))}) to ({string.Join(", ", output.Skip(1))}) per sample neither flattens nor splits consecutive dimensions");
         }
+
+        // The first entry of a Reshape's target keeps the batch: 0 (copy), −1 (inferred), or the batch the file was exported with.
+        private static bool IsBatch(ChainImporter c, long first) => first is 0 or -1 || first > 0 && first == c.Batch;
 
         // The output shape for a batch of one: 0 copies the input's dimension, −1 takes what is left; the first entry is the
         // batch, whatever number the exporter wrote for it.

@@ -180,7 +180,7 @@ public sealed class OnnxImportTests(ITestOutputHelper output) : IDisposable
         Assert.True(double.IsFinite(bound.Bound) && bound.Bound > 0);
     }
 
-    // A hand-built graph: input "x" of shape (N, 4), the given nodes, output "y".
+    // A hand-built graph: input "input" (ONNX Runtime's runner feeds that name) of shape (N, 4), the given nodes, output "y".
     private static byte[] Graph(Action<GraphBuilder> nodes, string outputName = "y", long[]? inputShape = null)
     {
         var g = new GraphBuilder();
@@ -189,7 +189,7 @@ public sealed class OnnxImportTests(ITestOutputHelper output) : IDisposable
         dims.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "N" });
         foreach (var d in inputShape ?? new long[] { 4 }) dims.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
         var type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = dims } };
-        g.Graph.Input.Add(new ValueInfoProto { Name = "x", Type = type });
+        g.Graph.Input.Add(new ValueInfoProto { Name = "input", Type = type });
         g.Graph.Output.Add(new ValueInfoProto { Name = outputName });
         var model = new ModelProto { IrVersion = 8, Graph = g.Graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 17 });
@@ -199,12 +199,52 @@ public sealed class OnnxImportTests(ITestOutputHelper output) : IDisposable
     private static void Rename(GraphBuilder g, string from) =>
         g.Graph.Node.Add(new NodeProto { OpType = "Identity", Name = "out", Input = { from }, Output = { "y" } });
 
+    [Theory]
+    [InlineData(new long[] { -1, 6 })]
+    [InlineData(new long[] { 0, -1 })]
+    [InlineData(new long[] { 0, 6 })]
+    public void A_reshape_to_a_constant_shape_after_the_batch_is_read_as_a_flatten(long[] target)
+    {
+        using var scope = NewDisposeScope();
+        var bytes = Graph(g =>
+        {
+            var shape = new TensorProto { DataType = (int)TensorProto.Types.DataType.Int64, Dims = { 2 } };
+            shape.Int64Data.AddRange(target);
+            g.Graph.Node.Add(new NodeProto { OpType = "Constant", Name = "shape", Output = { "target" }, Attribute = { new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = shape } } });
+            Rename(g, g.Node("Relu", new[] { g.Node("Reshape", new[] { "input", "target" }) }));
+        }, inputShape: new long[] { 2, 3 });
+        using var model = OnnxImport.FromBytes(bytes);
+        Assert.Equal(new[] { "Flatten", "ReLU" }, model.children().Select(c => c.GetName()));
+        var x = randn(5, 2, 3);
+        var path = Path.Combine(_dir, "reshape.onnx");
+        File.WriteAllBytes(path, bytes);
+        using (no_grad())
+        {
+            var actual = model.call(x);
+            Assert.Equal(0.0, OnnxRuntimeRunner.RelativeError(OnnxRuntimeRunner.Run(path, x), actual));
+            Assert.Equal(0.0, OnnxRuntimeRunner.RelativeError(nn.functional.relu(x.reshape(5, 6)), actual));
+        }
+    }
+
+    [Fact]
+    public void A_reshape_that_moves_the_batch_is_refused()
+    {
+        var bytes = Graph(g =>
+        {
+            var target = g.Int64Vector("shape", 3, 4);
+            Rename(g, g.Node("Reshape", new[] { "input", target }));
+        }, inputShape: new long[] { 2, 3 });
+        var e = Assert.Throws<NotSupportedException>(() => OnnxImport.FromBytes(bytes));
+        Assert.Contains("(Reshape, #0)", e.Message);
+        Assert.Contains("batch", e.Message);
+    }
+
     [Fact]
     public void An_unsupported_operator_is_refused_with_the_node_and_the_supported_list()
     {
         var bytes = Graph(g =>
         {
-            var h = g.Node("Gemm", new[] { "x", g.Floats("w", new float[16], 4, 4) }, GraphBuilder.Int("transB", 1));
+            var h = g.Node("Gemm", new[] { "input", g.Floats("w", new float[16], 4, 4) }, GraphBuilder.Int("transB", 1));
             Rename(g, g.Node("Exp", new[] { h }));
         });
         var e = Assert.Throws<NotSupportedException>(() => OnnxImport.FromBytes(bytes));
@@ -219,12 +259,12 @@ public sealed class OnnxImportTests(ITestOutputHelper output) : IDisposable
     {
         var bytes = Graph(g =>
         {
-            var h = g.Node("Relu", new[] { g.Node("Gemm", new[] { "x", g.Floats("w", new float[16], 4, 4) }, GraphBuilder.Int("transB", 1)) });
-            Rename(g, g.Node("Add", new[] { h, "x" }));
+            var h = g.Node("Relu", new[] { g.Node("Gemm", new[] { "input", g.Floats("w", new float[16], 4, 4) }, GraphBuilder.Int("transB", 1)) });
+            Rename(g, g.Node("Add", new[] { h, "input" }));
         });
         var e = Assert.Throws<NotSupportedException>(() => OnnxImport.FromBytes(bytes));
         Assert.Contains("(Add, #2)", e.Message);
-        Assert.Contains("'x'", e.Message);
+        Assert.Contains("'input'", e.Message);
         Assert.Contains("not a single chain", e.Message);
         Assert.Contains("sequential chains only", e.Message);
         Assert.Contains("residual", e.Message);
@@ -233,7 +273,7 @@ public sealed class OnnxImportTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Asymmetric_convolution_pads_are_refused_with_the_fix()
     {
-        var bytes = Graph(g => Rename(g, g.Node("Conv", new[] { "x", g.Floats("k", new float[9], 1, 1, 3, 3) },
+        var bytes = Graph(g => Rename(g, g.Node("Conv", new[] { "input", g.Floats("k", new float[9], 1, 1, 3, 3) },
             GraphBuilder.Ints("kernel_shape", new long[] { 3, 3 }), GraphBuilder.Ints("pads", new long[] { 0, 0, 1, 1 }))), inputShape: new long[] { 1, 6, 6 });
         var e = Assert.Throws<NotSupportedException>(() => OnnxImport.FromBytes(bytes));
         Assert.Contains("(Conv, #0)", e.Message);
@@ -249,7 +289,7 @@ public sealed class OnnxImportTests(ITestOutputHelper output) : IDisposable
             var w = new TensorProto { Name = "w64", DataType = (int)TensorProto.Types.DataType.Double, Dims = { 4, 4 } };
             w.DoubleData.AddRange(new double[16]);
             g.Graph.Initializer.Add(w);
-            Rename(g, g.Node("Gemm", new[] { "x", "w64" }, GraphBuilder.Int("transB", 1)));
+            Rename(g, g.Node("Gemm", new[] { "input", "w64" }, GraphBuilder.Int("transB", 1)));
         });
         var e = Assert.Throws<NotSupportedException>(() => OnnxImport.FromBytes(bytes));
         Assert.Contains("w64", e.Message);
@@ -271,7 +311,7 @@ public sealed class OnnxImportTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void InputShape_is_null_where_a_sample_dimension_is_symbolic()
     {
-        var bytes = Graph(g => Rename(g, g.Node("Relu", new[] { "x" })));
+        var bytes = Graph(g => Rename(g, g.Node("Relu", new[] { "input" })));
         var model = ModelProto.Parser.ParseFrom(bytes);
         model.Graph.Input[0].Type.TensorType.Shape.Dim[1] = new TensorShapeProto.Types.Dimension { DimParam = "features" };
         var path = Path.Combine(_dir, "symbolic.onnx");

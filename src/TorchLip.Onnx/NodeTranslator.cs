@@ -66,6 +66,7 @@ namespace TorchLip.Onnx
                     return nn.Flatten();
                 }
                 case "Reshape": return Reshape(c, node, where);
+                case "Pad": return Pad(c, node, where);
                 case "MaxPool":
                 case "AveragePool":
                 case "LpPool":
@@ -171,13 +172,30 @@ namespace TorchLip.Onnx
                 case "AveragePool":
                 {
                     if (dilations.Any(d => d != 1)) throw Unsupported(where, "dilated average pooling");
-                    bool include = Int(node, "count_include_pad", 0) != 0;
+                    // Without padding both divisor rules count the window's real samples (ceil_mode's overhang included),
+                    // and certify_model bounds count_include_pad = true by the full window, not by a divisor of 1.
+                    bool include = Int(node, "count_include_pad", 0) != 0 || pads.All(p => p == 0);
                     return n == 1 ? nn.AvgPool1d(kernel[0], strides[0], pads[0], ceil, include) : nn.AvgPool2d(kernel, strides, pads, ceil, include);
                 }
                 default:
                     if (n != 2 || pads.Any(p => p != 0)) throw Unsupported(where, "LpPool other than 2-D without padding");
                     return nn.LPPool2d(Int(node, "p", 2), kernel, strides, ceil);
             }
+        }
+
+        // Zero padding of the two spatial axes (PyTorch writes nn.AvgPool2d as Pad, then AveragePool without pads).
+        private static nn.Module<Tensor, Tensor>? Pad(ChainImporter c, NodeProto node, string where)
+        {
+            if (String(node, "mode", "constant") != "constant")
+                throw Unsupported(where, $"Pad in mode {String(node, "mode", "constant")}; only zero padding is imported as a layer (a convolution's own border is read from the Gather form OnnxExport writes)");
+            var pads = c.Opset >= 11 ? Int64s(c.Constant(node, 1, where), where + " pads") : Ints(node, "pads") ?? new long[2 * c.Rank];
+            float value = c.Opset >= 11 ? (c.OptionalConstant(node, 2, where) is { } v ? Scalar(v, where + " constant_value") : 0f) : Float(node, "value", 0f);
+            int r = c.Rank;
+            if (value != 0f || c.OptionalConstant(node, 3, where) is not null || pads.Length != 2 * r || pads.Any(p => p < 0) || pads[0] != 0 || pads[r] != 0 || r > 1 && (pads[1] != 0 || pads[r + 1] != 0))
+                throw Unsupported(where, $"Pad(pads=({string.Join(", ", pads)}), value={value}); only zeros added around the spatial axes of each sample are imported");
+            if (pads.All(p => p == 0)) return null;
+            if (r != 4) throw Unsupported(where, $"zero padding of a rank-{r} input; only 2-D zero padding (nn.ZeroPad2d) is imported");
+            return nn.ZeroPad2d((pads[3], pads[r + 3], pads[2], pads[r + 2]));
         }
 
         private static nn.Module<Tensor, Tensor> Clip(ChainImporter c, NodeProto node, string where)

@@ -1,5 +1,5 @@
 """Writes plain networks exported by PyTorch's own torch.onnx.export (no TorchLip metadata), each with one input batch
-and PyTorch's outputs, for OnnxImportTests: plain_chain.onnx/.json and plain_dense.onnx/.json (a few KB each).
+and PyTorch's outputs, for OnnxImportTests: plain_chain, plain_dense and plain_pool (.onnx and .json, a few KB each).
 
 Run from this folder with Debian's PyTorch (1.13; torch.onnx.export needs no onnx package):
 
@@ -9,6 +9,8 @@ plain_chain: Conv2d(1, 4, 3, padding=1), BatchNorm2d(4) (eval, nonzero running s
 convolution), ReLU, MaxPool2d(2), Flatten, Linear(64, 8), Tanh, Linear(8, 3), on 1 x 8 x 8 inputs, opset 13.
 plain_dense: Linear(5, 4) on 2 x 5 inputs (MatMul + Add), ELU, Flatten, Linear(8, 6), BatchNorm1d(6), LeakyReLU(0.2),
 Linear(6, 4), Sigmoid, Linear(4, 2), Softplus, opset 17.
+plain_pool: Conv2d(2, 3, 3, padding=1), ReLU6, AvgPool2d(3, 2, 1) (PyTorch writes Pad + AveragePool), Hardswish,
+Conv2d(3, 2, 3), Hardsigmoid, Flatten, Linear(8, 4), Softmax(dim=1), on 2 x 8 x 8 inputs, opset 17.
 """
 import json
 import os
@@ -71,3 +73,16 @@ dense = torch.nn.Sequential(
 )
 randomize(dense[4])
 write("plain_dense", dense, torch.randn(4, 2, 5), 17)
+
+pool = torch.nn.Sequential(
+    torch.nn.Conv2d(2, 3, 3, padding=1),
+    torch.nn.ReLU6(),
+    torch.nn.AvgPool2d(3, 2, 1),
+    torch.nn.Hardswish(),
+    torch.nn.Conv2d(3, 2, 3),
+    torch.nn.Hardsigmoid(),
+    torch.nn.Flatten(),
+    torch.nn.Linear(8, 4),
+    torch.nn.Softmax(dim=1),
+)
+write("plain_pool", pool, 2 * torch.randn(3, 2, 8, 8), 17)

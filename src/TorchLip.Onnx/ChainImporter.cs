@@ -97,6 +97,11 @@ namespace TorchLip.Onnx
                 string where = Where(node, i);
                 if (node.Domain is not ("" or "ai.onnx"))
                     throw new NotSupportedException($"OnnxImport: {where} is from operator domain '{node.Domain}', which is not imported; only the standard ONNX operators are ({NodeTranslator.SupportedList}).");
+                if (node.Input.All(n => n.Length == 0 || _constants.ContainsKey(n)) && ConstantFolder.Ops.Contains(node.OpType) && node.Output.Count == 1)
+                {
+                    _constants[node.Output[0]] = ConstantFolder.Fold(node, k => OptionalConstant(node, k, where), where);
+                    continue;
+                }
                 CheckChain(node, where);
                 foreach (var extra in node.Output.Skip(1))
                     if (extra.Length > 0 && (consumed.Contains(extra) || extra == output))
@@ -108,9 +113,9 @@ namespace TorchLip.Onnx
                     i = pixel.Last;
                     continue;
                 }
-                if (node.OpType == "Gather")
+                if (node.OpType == "Gather" || node.OpType == "Pad" && OnnxValues.String(node, "mode", "constant") != "constant")
                 {
-                    var (conv, last) = BorderedConv.Read(this, _nodes, i, where);
+                    var (conv, last) = node.OpType == "Gather" ? BorderedConv.Read(this, _nodes, i, where) : BorderedConv.ReadPad(this, _nodes, i, where);
                     for (int n = i + 1; n <= last; n++)
                         if (_nodes[n].OpType != "Constant") CheckChainAfter(_nodes[n], _nodes[Previous(n)].Output[0], Where(_nodes[n], n));
                     Append(conv, where);

@@ -161,6 +161,7 @@ public sealed class OnnxImportTests(ITestOutputHelper output) : IDisposable
     [InlineData("plain_chain", new long[] { 1, 8, 8 })]
     [InlineData("plain_dense", new long[] { 2, 5 })]
     [InlineData("plain_pool", new long[] { 2, 8, 8 })]
+    [InlineData("plain_border", new long[] { 2, 6, 6 })]
     public void A_file_written_by_pytorch_reproduces_pytorchs_outputs(string name, long[] shape)
     {
         using var scope = NewDisposeScope();

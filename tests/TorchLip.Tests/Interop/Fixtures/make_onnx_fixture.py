@@ -1,5 +1,6 @@
 """Writes plain networks exported by PyTorch's own torch.onnx.export (no TorchLip metadata), each with one input batch
-and PyTorch's outputs, for OnnxImportTests: plain_chain, plain_dense and plain_pool (.onnx and .json, a few KB each).
+and PyTorch's outputs, for OnnxImportTests: plain_chain, plain_dense, plain_pool and plain_border (.onnx and
+.json, a few KB each).
 
 Run from this folder with Debian's PyTorch (1.13; torch.onnx.export needs no onnx package):
 
@@ -11,6 +12,9 @@ plain_dense: Linear(5, 4) on 2 x 5 inputs (MatMul + Add), ELU, Flatten, Linear(8
 Linear(6, 4), Sigmoid, Linear(4, 2), Softplus, opset 17.
 plain_pool: Conv2d(2, 3, 3, padding=1), ReLU6, AvgPool2d(3, 2, 1) (PyTorch writes Pad + AveragePool), Hardswish,
 Conv2d(3, 2, 3), Hardsigmoid, Flatten, Linear(8, 4), Softmax(dim=1), on 2 x 8 x 8 inputs, opset 17.
+plain_border: Conv2d(2, 3, 3, padding=(1, 2), padding_mode="reflect"), ReLU, Conv2d(3, 2, 3, padding=1,
+padding_mode="replicate"), Flatten, Linear(96, 3), on 2 x 6 x 6 inputs, opset 13 (PyTorch computes the pads of each
+Pad node with a few unfolded integer nodes).
 """
 import json
 import os
@@ -86,3 +90,12 @@ pool = torch.nn.Sequential(
     torch.nn.Softmax(dim=1),
 )
 write("plain_pool", pool, 2 * torch.randn(3, 2, 8, 8), 17)
+
+border = torch.nn.Sequential(
+    torch.nn.Conv2d(2, 3, 3, padding=(1, 2), padding_mode="reflect"),
+    torch.nn.ReLU(),
+    torch.nn.Conv2d(3, 2, 3, padding=1, padding_mode="replicate"),
+    torch.nn.Flatten(),
+    torch.nn.Linear(2 * 6 * 8, 3),
+)
+write("plain_border", border, torch.randn(3, 2, 6, 6), 13)

@@ -21,7 +21,7 @@ namespace TorchLip.Onnx
             "nn.Sequential and TorchLip Sequential (nested too), SpectralLinear, FrobeniusLinear, SpectralConv1d, SpectralConv2d, FrobeniusConv2d, " +
             "SpectralConvTranspose2d (through their vanilla_export), nn.Linear, nn.Conv1d, nn.Conv2d, PadConv1d, PadConv2d, nn.Flatten, nn.Identity, " +
             "FullSort, GroupSort, GroupSort2, MaxMin, LPReLU, nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.Tanh, nn.Sigmoid, ScaledAvgPool2d, " +
-            "ScaledL2NormPool2d, ScaledAdaptiveAvgPool2d, ScaledAdaptativeL2NormPool2d, nn.AvgPool2d, nn.MaxPool2d, nn.LPPool2d (p = 2), " +
+            "ScaledL2NormPool2d, ScaledAdaptiveAvgPool2d, ScaledAdaptativeL2NormPool2d, nn.AvgPool2d, nn.MaxPool2d, nn.LPPool2d (p = 2), nn.BatchNorm1d/2d (eval mode), " +
             "InvertibleDownSampling, InvertibleUpSampling, nn.PixelUnshuffle, nn.PixelShuffle";
 
         /// <summary>Emits <paramref name="module"/> applied to value <paramref name="x"/>; returns the output value and probe.</summary>
@@ -129,6 +129,8 @@ namespace TorchLip.Onnx
                     return g.Node("MaxPool", new[] { x }, Ints("kernel_shape", k), Ints("strides", Pair(max.stride ?? k, 1)),
                         Ints("pads", p.Concat(p)), Ints("dilations", Pair(max.dilation, 1)));
                 }
+                case BatchNorm batch:
+                    return EmitBatchNorm(g, path, batch, x);
                 case LPPool2d lp:
                 {
                     if (lp.norm_type != 2 || lp.ceil_mode)
@@ -239,7 +241,8 @@ namespace TorchLip.Onnx
 
         private static string EmitLPReLU(GraphBuilder g, LPReLU prelu, string x, int rank)
         {
-            using var clamped = prelu.slopes.detach().clamp(-1.0, 1.0);
+            using Scalar low = (-1.0).ToScalar(), high = 1.0.ToScalar();
+            using var clamped = prelu.slopes.detach().clamp(low, high);
             long count = clamped.shape[0];
             // PRelu broadcasts its slope from the right: one slope per channel (dimension 1) needs trailing ones.
             var dims = count == 1 ? new long[] { 1 } : new[] { count }.Concat(Enumerable.Repeat(1L, Math.Max(0, rank - 2))).ToArray();
@@ -253,6 +256,18 @@ namespace TorchLip.Onnx
             long padH = (kernel[0] - inShape[2] % kernel[0]) % kernel[0], padW = (kernel[1] - inShape[3] % kernel[1]) % kernel[1];
             if (padH == 0 && padW == 0) return x;
             return g.Node("Pad", new[] { x, g.Int64Vector("pads", 0, 0, 0, 0, 0, 0, padH, padW) }, String("mode", "constant"));
+        }
+
+        // Inference-form BatchNormalization: the running statistics, not the batch's own.
+        private static string EmitBatchNorm(GraphBuilder g, string path, BatchNorm batch, string x)
+        {
+            if (batch.training || batch.running_mean is null || batch.running_var is null)
+                throw new NotSupportedException($"OnnxExport: layer ({path}) {batch.GetName()} is in train mode or has no running statistics; call model.eval() on a model with track_running_stats=True first.");
+            long c = batch.running_mean.shape[0];
+            var scale = batch.weight is null ? Enumerable.Repeat(1f, (int)c).ToArray() : Values(batch.weight);
+            var shift = batch.bias is null ? new float[c] : Values(batch.bias);
+            return g.Node("BatchNormalization", new[] { x, g.Floats("bn_scale", scale, c), g.Floats("bn_bias", shift, c), Constant(g, "bn_mean", batch.running_mean), Constant(g, "bn_var", batch.running_var) },
+                Float("epsilon", (float)batch.eps));
         }
 
         private static string EmitAvgPool(GraphBuilder g, string path, AvgPool2d avg, string x)

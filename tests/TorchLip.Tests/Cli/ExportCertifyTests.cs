@@ -218,6 +218,35 @@ public sealed class ExportCertifyTests : IClassFixture<ExportCertifyTests.Traine
     }
 
     [Fact]
+    public void An_onnx_file_without_a_bound_gets_one_computed_from_its_graph()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(11);
+        using var plain = plain_sequential("conv2d(1, 4, 3, padding=1); relu; maxpool2d(2); flatten; linear(784, 10)");
+        plain.eval();
+        // The file as another tool writes it: the same graph without TorchLip's metadata.
+        var model = global::Onnx.ModelProto.Parser.ParseFrom(OnnxExport.ToBytes(plain, 1, 28, 28));
+        model.MetadataProps.Clear();
+        var path = File_("foreign.onnx");
+        File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(model));
+        Assert.Null(OnnxMetadata.Read(path).LipschitzUpperBound);
+
+        var radii = new[] { 0.01, 0.05 };
+        var report = Certify(new CertifyOptions { Model = path, Data = "mnist", TestSamples = 500, Radii = radii });
+
+        var expected = certify_model(plain, new long[] { 1, 28, 28 });
+        Assert.Equal(expected.Bound, report.LipschitzUpperBound, 9);
+        Assert.Equal(expected.Layers.Select(l => l.Kind), report.Layers!.Select(l => l.Kind));
+        Assert.Contains("computed here", report.BoundSource);
+        using var set = MnistDataset.Load(train: false);
+        using var data = DataPreparation.prepare_multiclass(set);
+        var (x, y) = (data.x.narrow(0, 0, 500), data.y.narrow(0, 0, 500));
+        // ONNX Runtime's outputs, not TorchSharp's, decide: a sample on a threshold may fall either side (1 in 500).
+        foreach (var r in radii)
+            Assert.InRange(report.CertifiedAccuracy[r.ToString("R", System.Globalization.CultureInfo.InvariantCulture)] - provable_robust_accuracy(plain, x, y, r, lipschitz_constant: expected.Bound), -0.002, 0.002);
+    }
+
+    [Fact]
     public void Bad_input_is_an_error_that_names_the_problem_and_the_fix()
     {
         var pth = File_("e.pth");

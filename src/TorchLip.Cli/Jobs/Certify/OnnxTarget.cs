@@ -39,7 +39,7 @@ internal static class OnnxTarget
             string outputName = session.OutputMetadata.Keys.Single();
             long[]? declared = input.Dimensions.Length >= 2 && input.Dimensions.Skip(1).All(d => d > 0)
                 ? input.Dimensions.Skip(1).Select(d => (long)d).ToArray() : null;
-            var (map, each, source, layers) = Bounds(path, metadata, declared);
+            var (map, each, source, layers) = Bounds(path, metadata, declared, x => Run(session, inputName, x));
             return new CertifyTarget
             {
                 Kind = "onnx",
@@ -61,7 +61,7 @@ internal static class OnnxTarget
         }
     }
 
-    private static (double Map, double Each, string Source, Evaluation.ModelBound? Layers) Bounds(string path, OnnxMetadata metadata, long[]? declared)
+    private static (double Map, double Each, string Source, Evaluation.ModelBound? Layers) Bounds(string path, OnnxMetadata metadata, long[]? declared, Func<Tensor, Tensor> runtime)
     {
         if (metadata.LipschitzUpperBound is double map)
         {
@@ -72,12 +72,27 @@ internal static class OnnxTarget
         }
         if (declared is null)
             throw new InvalidDataException($"'{path}' carries no TorchLip bound ({OnnxMetadata.LipschitzBoundKey}) and its input's sample dimensions are not fixed, so its bound cannot be computed here: export it with fixed input dimensions (all but the batch).");
-        using var imported = PENDING_IMPORT(path);
+        using var imported = OnnxImport.Load(path);
+        CheckImportRunsLikeTheRuntime(path, imported, declared, runtime);
         var layers = StateDictTarget.CertifyModelBound(imported, declared, path);
         return (layers.Bound, layers.Bound, "computed here by certify_model from the graph's weights (the file carries no TorchLip bound): the product of rigorous per-layer bounds", layers);
     }
 
-    private static TorchSharp.Modules.Sequential PENDING_IMPORT(string path) => throw new InvalidDataException($"'{path}' carries no TorchLip bound ({OnnxMetadata.LipschitzBoundKey}), and computing one from an ONNX graph is not built yet.");
+    // The bound is computed on the graph as imported; it is the bound of what ONNX Runtime runs only if both compute the
+    // same map, so a probe of random inputs in [0, 1] must agree (float32 rounding aside) before the bound is used.
+    private static void CheckImportRunsLikeTheRuntime(string path, nn.Module<Tensor, Tensor> imported, long[] sample, Func<Tensor, Tensor> runtime)
+    {
+        using var scope = NewDisposeScope();
+        var probe = rand(new long[] { 8 }.Concat(sample).ToArray(), generator: new Generator(0));
+        Tensor expected = runtime(probe), actual;
+        using (no_grad()) actual = imported.call(probe);
+        double scale = Math.Max(1.0, expected.abs().max().to_type(ScalarType.Float64).item<double>());
+        double difference = expected.shape.SequenceEqual(actual.shape)
+            ? actual.to_type(ScalarType.Float64).sub(expected.to_type(ScalarType.Float64)).abs().max().item<double>() / scale
+            : double.PositiveInfinity;
+        if (!(difference <= 1e-4))
+            throw new InvalidDataException($"'{path}': the graph as read for its bound does not compute what ONNX Runtime computes (relative difference {difference:G3} on a probe), so no bound can be vouched for; please report the file's operators.");
+    }
 
     private static Tensor Run(InferenceSession session, string inputName, Tensor x)
     {

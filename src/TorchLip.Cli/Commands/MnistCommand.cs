@@ -20,9 +20,13 @@ public static class MnistCommand
             Description = "Loss: tau-cross-entropy, cross_entropy(tau*f, y)/tau (deel-torchlip's TauCrossEntropyLoss). It trains accuracy like a cross-entropy while its temperature sets the margin it asks for: it stops pushing once tau*margin is a few units, so a smaller tau gives larger margins, hence certificates (margin/sqrt2 here), for some clean accuracy.",
             DefaultValueFactory = _ => defaults.Tau,
         };
-        var loss = new Option<string>("--loss") { Description = "Loss: tau-ce (tau-cross-entropy, --tau) or hkr (deel-torchlip's HKRMulticlassLoss, --alpha, --min-margin).", DefaultValueFactory = _ => defaults.Loss };
+        var loss = new Option<string>("--loss")
+        {
+            Description = "Loss: tau-ce (tau-cross-entropy, --tau), margin-ce (Lipschitz-margin training: tau-cross-entropy of f minus --min-margin on the true class's logit, so it pushes each margin past --min-margin; --tau, --min-margin) or hkr (deel-torchlip's HKRMulticlassLoss, --alpha, --min-margin).",
+            DefaultValueFactory = _ => defaults.Loss,
+        };
         var alpha = new Option<double>("--alpha") { Description = "HKR loss: weight of the hinge term in [0, 1] (the rest is -KR).", DefaultValueFactory = _ => defaults.Alpha };
-        var minMargin = new Option<double>("--min-margin") { Description = "HKR loss: hinge margin in logit space; a certificate at eps needs a margin above eps*sqrt2 (2.24 at eps 1.58).", DefaultValueFactory = _ => defaults.MinMargin };
+        var minMargin = new Option<double>("--min-margin") { Description = "margin-ce and hkr losses: the margin in logit space they ask for; a certificate at eps needs a margin above eps*sqrt2 (2.24 at eps 1.58).", DefaultValueFactory = _ => defaults.MinMargin };
         var channels = new Option<int>("--channels") { Description = "Channels of the first convolution (the second has twice as many).", DefaultValueFactory = _ => defaults.Channels };
         var hidden = new Option<int>("--hidden") { Description = "Width of the hidden dense layer.", DefaultValueFactory = _ => defaults.Hidden };
         var finalLr = new Option<double>("--final-lr-factor") { Description = "The learning rate decays linearly, step by step, to this fraction of --lr at the last step (1: constant).", DefaultValueFactory = _ => defaults.FinalLrFactor };

@@ -6,6 +6,7 @@ using TorchLip.Cli.Jobs;
 using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
+using static TorchSharp.torch;
 
 namespace TorchLip.Tests.Cli;
 
@@ -66,6 +67,32 @@ public class MnistJobTests : IDisposable
         Assert.Equal(report.CleanAccuracy, clean);
         Assert.Contains("Epoch 1/1  loss: ", text.ToString());
         Assert.All(report.Attack.Curve, p => Assert.True(p.Certified <= p.Empirical, $"at eps {p.Epsilon}: certified {p.Certified} above empirical {p.Empirical}"));
+    }
+
+    [Fact]
+    public void TheMarginCrossEntropyIsTauCrossEntropyWithTheTrueLogitLoweredByTheMargin()
+    {
+        using var scope = NewDisposeScope();
+        const double tau = 4, margin = 3;
+        var loss = new MnistJob().Loss(new MnistOptions { Loss = MnistOptions.MarginCrossEntropy, Tau = tau, MinMargin = margin, Output = _output });
+        var f = randn(new long[] { 6, 10 }, generator: new Generator(7)).mul(3).requires_grad_();
+        var y = tensor(new long[] { 0, 1, 2, 3, 4, 9 });
+
+        var value = loss(f, y);
+
+        // -log softmax(τ·(f − m·e_y))_y / τ, averaged, in float64 by hand.
+        var scores = f.detach().to_type(ScalarType.Float64).data<double>().ToArray();
+        double expected = 0;
+        for (int i = 0; i < 6; i++)
+        {
+            int label = (int)y[i].item<long>();
+            var z = Enumerable.Range(0, 10).Select(j => tau * (scores[i * 10 + j] - (j == label ? margin : 0))).ToArray();
+            double max = z.Max();
+            expected += (max + Math.Log(z.Sum(v => Math.Exp(v - max))) - z[label]) / tau;
+        }
+        Assert.Equal(expected / 6, value.item<float>(), 5);
+        var e = Assert.Throws<OptionsException>(() => MnistJob.Run(new MnistOptions { Loss = "margin", Output = _output }, TextWriter.Null));
+        Assert.StartsWith("--loss must be tau-ce, margin-ce or hkr, got margin.", e.Message);
     }
 
     [Fact]

@@ -23,18 +23,19 @@ public sealed record MnistOptions : JobOptions
     /// </summary>
     public double Tau { get; init; } = 2.0;
 
-    /// <summary>The loss: <see cref="TauCrossEntropy"/> (τ: <see cref="Tau"/>) or <see cref="Hkr"/> (deel-torchlip's
-    /// HKRMulticlassLoss: <see cref="Alpha"/>, <see cref="MinMargin"/>).</summary>
+    /// <summary>The loss: <see cref="TauCrossEntropy"/> (τ: <see cref="Tau"/>), <see cref="MarginCrossEntropy"/> (τ and
+    /// <see cref="MinMargin"/>) or <see cref="Hkr"/> (deel-torchlip's HKRMulticlassLoss: <see cref="Alpha"/>, <see cref="MinMargin"/>).</summary>
     public string Loss { get; init; } = TauCrossEntropy;
 
     /// <summary>Names of <see cref="Loss"/>.</summary>
-    public const string TauCrossEntropy = "tau-ce", Hkr = "hkr";
+    public const string TauCrossEntropy = "tau-ce", MarginCrossEntropy = "margin-ce", Hkr = "hkr";
 
     /// <summary>HKR loss: weight of the hinge term in [0, 1] (the rest is −KR).</summary>
     public double Alpha { get; init; } = 0.98;
 
-    /// <summary>HKR loss: the hinge margin m in logit space (true score above m/2, the others below −m/2); a certificate at ε
-    /// needs a margin above ε·√2 (2.24 at ε = 1.58).</summary>
+    /// <summary>The margin m in logit space the loss asks for: margin-ce lowers the true class's logit by m before the
+    /// tau-cross-entropy; HKR's hinge wants the true score above m/2 and the others below −m/2. A certificate at ε needs a
+    /// margin above ε·√2 (2.24 at ε = 1.58).</summary>
     public double MinMargin { get; init; } = 3.0;
 
     /// <summary>Channels of the first convolution (the second has twice as many).</summary>
@@ -71,7 +72,7 @@ public sealed record MnistOptions : JobOptions
         var errors = CommonProblems();
         PositiveInteger(errors, "--batch-size", BatchSize);
         PositiveFinite(errors, "--tau", Tau);
-        if (Loss is not (TauCrossEntropy or Hkr)) errors.Add($"--loss must be {TauCrossEntropy} or {Hkr}, got {Loss}.");
+        if (Loss is not (TauCrossEntropy or MarginCrossEntropy or Hkr)) errors.Add($"--loss must be {TauCrossEntropy}, {MarginCrossEntropy} or {Hkr}, got {Loss}.");
         if (!(Alpha >= 0 && Alpha <= 1)) errors.Add($"--alpha must be in [0, 1], got {Alpha}.");
         PositiveFinite(errors, "--min-margin", MinMargin);
         PositiveInteger(errors, "--channels", Channels);

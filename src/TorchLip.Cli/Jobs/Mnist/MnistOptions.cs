@@ -19,13 +19,15 @@ public sealed record MnistOptions : JobOptions
     /// <summary>
     /// Temperature τ of the loss, cross-entropy of τ·f divided by τ (deel-torchlip's TauCrossEntropyLoss): the loss stops
     /// pushing a margin once τ·margin is a few units, so a smaller τ asks for larger margins (certificates) at some cost
-    /// in clean accuracy.
+    /// in clean accuracy. 8 suits the default margin-ce (which sets the margin itself); tau-ce alone did best near 2.
     /// </summary>
-    public double Tau { get; init; } = 2.0;
+    public double Tau { get; init; } = 8.0;
 
     /// <summary>The loss: <see cref="TauCrossEntropy"/> (τ: <see cref="Tau"/>), <see cref="MarginCrossEntropy"/> (τ and
     /// <see cref="MinMargin"/>) or <see cref="Hkr"/> (deel-torchlip's HKRMulticlassLoss: <see cref="Alpha"/>, <see cref="MinMargin"/>).</summary>
-    public string Loss { get; init; } = TauCrossEntropy;
+    /// <remarks>margin-ce by default: with the same network it doubled the certified accuracy at ε = 1.58 of tau-ce alone
+    /// (README, "All ten digits").</remarks>
+    public string Loss { get; init; } = MarginCrossEntropy;
 
     /// <summary>Names of <see cref="Loss"/>.</summary>
     public const string TauCrossEntropy = "tau-ce", MarginCrossEntropy = "margin-ce", Hkr = "hkr";
@@ -39,10 +41,10 @@ public sealed record MnistOptions : JobOptions
     public double MinMargin { get; init; } = 3.0;
 
     /// <summary>Channels of the first convolution (the second has twice as many).</summary>
-    public int Channels { get; init; } = 16;
+    public int Channels { get; init; } = 32;
 
     /// <summary>Width of the hidden dense layer.</summary>
-    public int Hidden { get; init; } = 64;
+    public int Hidden { get; init; } = 128;
 
     /// <summary>The learning rate decays linearly, step by step, from <see cref="JobOptions.LearningRate"/> to this fraction of it at
     /// the last step (1: constant).</summary>

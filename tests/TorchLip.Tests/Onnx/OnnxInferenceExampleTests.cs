@@ -36,7 +36,7 @@ public sealed class OnnxInferenceExampleTests
             Assert.True(process.WaitForExit(180_000), "the example did not finish in 3 minutes");
             var output = await stdout;
             Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{output}\n{stderr}");
-            Assert.Contains($"Lipschitz bound {bound.ToString("G6", CultureInfo.InvariantCulture)}", output);
+            Assert.Contains($"Lipschitz bound {bound.ToString("G6", CultureInfo.InvariantCulture)} (each output {bound.ToString("G6", CultureInfo.InvariantCulture)})", output);
             Assert.Equal(3, output.Split('\n').Count(l => l.StartsWith("sample ", StringComparison.Ordinal) && l.Contains("certified radius")));
         }
         finally { Directory.Delete(dir, recursive: true); }

@@ -27,7 +27,12 @@ public static class MnistCommand
         };
         var alpha = new Option<double>("--alpha") { Description = "HKR loss: weight of the hinge term in [0, 1] (the rest is -KR).", DefaultValueFactory = _ => defaults.Alpha };
         var minMargin = new Option<double>("--min-margin") { Description = "margin-ce and hkr losses: the margin in logit space they ask for; a certificate at eps needs a margin above eps*sqrt2 (2.24 at eps 1.58).", DefaultValueFactory = _ => defaults.MinMargin };
-        var channels = new Option<int>("--channels") { Description = "Channels of the first convolution (the second has twice as many).", DefaultValueFactory = _ => defaults.Channels };
+        var network = new Option<string>("--network")
+        {
+            Description = "The network: strided (3x3 convolution, then two 4x4 convolutions at stride 2; GroupSort2; a hidden dense layer; an orthogonal last layer) or pooled (the docs' Example 4: two 3x3 convolutions, each followed by an L2-norm pooling).",
+            DefaultValueFactory = _ => defaults.Network,
+        };
+        var channels = new Option<int>("--channels") { Description = "Channels of the first convolution (the others have twice as many).", DefaultValueFactory = _ => defaults.Channels };
         var hidden = new Option<int>("--hidden") { Description = "Width of the hidden dense layer.", DefaultValueFactory = _ => defaults.Hidden };
         var finalLr = new Option<double>("--final-lr-factor") { Description = "The learning rate decays linearly, step by step, to this fraction of --lr at the last step (1: constant).", DefaultValueFactory = _ => defaults.FinalLrFactor };
         var attackSamples = new Option<int>("--attack-samples") { Description = "Test images attacked by the minimal L2 attack (the first ones).", DefaultValueFactory = _ => defaults.AttackSamples };
@@ -39,7 +44,7 @@ public static class MnistCommand
 
         var command = new Command("mnist", "Train a convolutional 1-Lipschitz classifier on all ten MNIST digits; report its clean and certified accuracy, and check the certificates with an L2 attack.")
         {
-            batchSize, lr, tau, loss, alpha, minMargin, channels, hidden, finalLr, attackSamples, attackSteps, attackRounds, trainSamples, testSamples, dataDir,
+            batchSize, lr, tau, loss, alpha, minMargin, network, channels, hidden, finalLr, attackSamples, attackSteps, attackRounds, trainSamples, testSamples, dataDir,
         };
         common.AddTo(command);
         command.SetAction(parse => JobRunner.Execute("mnist", () => MnistJob.Run(common.Apply(new MnistOptions
@@ -50,6 +55,7 @@ public static class MnistCommand
             Loss = parse.GetValue(loss)!,
             Alpha = parse.GetValue(alpha),
             MinMargin = parse.GetValue(minMargin),
+            Network = parse.GetValue(network)!,
             Channels = parse.GetValue(channels),
             Hidden = parse.GetValue(hidden),
             FinalLrFactor = parse.GetValue(finalLr),

@@ -175,7 +175,7 @@ public class ResumeTests : IDisposable
         AssertSameWeights(Dir("whole"), Dir("killed"));
         // model.dat, the final output, still loads as before (TorchSharp's format), and equals the checkpoint's weights.
         using var fromCheckpoint = JobCheckpoint.LoadModel(Dir("killed"));
-        using var plain = MnistJob.Build(options.Channels, options.Hidden);
+        using var plain = MnistJob.Build(options);
         plain.load(Path.Combine(Dir("killed"), MnistJob.ModelFile));
         foreach (var (key, tensor) in plain.state_dict())
             Assert.True(tensor.contiguous().bytes.SequenceEqual(fromCheckpoint.Model.state_dict()[key].contiguous().bytes), $"'{key}' differs");

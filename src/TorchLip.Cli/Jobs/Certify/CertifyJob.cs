@@ -140,8 +140,7 @@ public static class CertifyJob
         }
         catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
         {
-            string first = e.Message.Split('\n')[0].Trim();
-            throw new InvalidDataException($"'{model}' cannot run on samples of shape ({string.Join(", ", sample)}): {first}");
+            throw new InvalidDataException($"'{model}' cannot run on samples of shape ({string.Join(", ", sample)}): {CertifyTarget.FirstLine(e.Message)}");
         }
     }
 

@@ -64,8 +64,7 @@ public sealed record CertifyOptions
             errors.Add($"--radii: each radius must be a finite number >= 0, got {r.ToString("R", CultureInfo.InvariantCulture)}.");
         if (TestSamples < 0) errors.Add($"--test-samples must be >= 0 (0: all), got {TestSamples}.");
         if (BatchSize <= 0) errors.Add($"--batch-size must be a positive integer, got {BatchSize}.");
-        if (Threads < 1 || Threads > Environment.ProcessorCount)
-            errors.Add($"--threads must be between 1 and the {Environment.ProcessorCount} available cores, got {Threads}.");
+        if (JobOptions.ThreadsProblem(Threads) is string threads) errors.Add(threads);
         if (Architecture is not null && string.IsNullOrWhiteSpace(Architecture)) errors.Add("--arch must describe the layers, e.g. \"flatten; linear(784, 128); relu; linear(128, 10)\".");
         return errors;
     }

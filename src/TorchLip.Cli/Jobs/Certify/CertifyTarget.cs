@@ -66,4 +66,17 @@ public sealed class CertifyTarget : IDisposable
 
     /// <summary>Frees the model.</summary>
     public void Dispose() => Owned?.Dispose();
+
+    /// <summary>A TorchSharp model's forward pass without gradient, as <see cref="Forward"/>.</summary>
+    internal static Func<Tensor, Tensor> NoGradForward(nn.Module<Tensor, Tensor> model) => x =>
+    {
+        using (no_grad()) return model.call(x);
+    };
+
+    /// <summary>The first line of an exception's message (libtorch's and ONNX Runtime's messages carry a native stack below it).</summary>
+    internal static string FirstLine(string message)
+    {
+        int end = message.IndexOfAny(new[] { '\n', '\r' });
+        return (end < 0 ? message : message[..end]).Trim();
+    }
 }

@@ -23,10 +23,7 @@ internal static class CheckpointTarget
                 BoundSource = "the TorchLip model's certified constant (lipschitz_upper_bound: the product of its layers' bounds with their rounding allowance)",
                 Layers = certify_model(model, loaded.SampleShape),
                 Command = loaded.Command,
-                Forward = x =>
-                {
-                    using (no_grad()) return model.call(x);
-                },
+                Forward = CertifyTarget.NoGradForward(model),
                 Owned = loaded,
             };
         }

@@ -39,10 +39,7 @@ internal static class StateDictTarget
                 OutputLipschitzBound = layers.Bound,
                 BoundSource = "computed here by certify_model: the product of rigorous per-layer bounds",
                 Layers = layers,
-                Forward = x =>
-                {
-                    using (no_grad()) return model.call(x);
-                },
+                Forward = CertifyTarget.NoGradForward(model),
                 Owned = model,
             };
         }
@@ -62,13 +59,7 @@ internal static class StateDictTarget
         }
         catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or ArgumentException)
         {
-            throw new InvalidDataException($"'{path}': the model does not take the test set's samples of shape ({string.Join(", ", sampleShape)}): {FirstLine(e.Message)} A dense model needs a flatten first (\"flatten; linear(784, ...)...\").", e);
+            throw new InvalidDataException($"'{path}': the model does not take the test set's samples of shape ({string.Join(", ", sampleShape)}): {CertifyTarget.FirstLine(e.Message)} A dense model needs a flatten first (\"flatten; linear(784, ...)...\").", e);
         }
-    }
-
-    private static string FirstLine(string message)
-    {
-        int end = message.IndexOfAny(new[] { '\n', '\r' });
-        return (end < 0 ? message : message[..end]).Trim();
     }
 }

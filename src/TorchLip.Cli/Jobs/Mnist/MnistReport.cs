@@ -47,6 +47,13 @@ public sealed record MnistReport
     /// <summary>The certified upper bound of the model's Lipschitz constant (<c>torchlip.lipschitz_upper_bound</c>).</summary>
     public double LipschitzUpperBound { get; init; }
 
+    /// <summary>
+    /// The Lipschitz bound computed from the weights the model applies: <c>torchlip.certify_model</c> of its
+    /// <c>vanilla_export()</c>, the product of float64 certificates of each layer (at most <see cref="LipschitzUpperBound"/>,
+    /// which allows each constrained layer 1 + 1e-5).
+    /// </summary>
+    public double ComputedUpperBound { get; init; }
+
     /// <summary>The checkpoint's file name (TorchSharp format), relative to the output directory.</summary>
     public string Checkpoint { get; init; } = "";
 

@@ -65,12 +65,17 @@ public abstract record JobOptions
         if (DeviceChoice.Problem(Device) is string problem) errors.Add(problem);
         if (Epochs <= 0) errors.Add($"--epochs must be a positive integer, got {Epochs}.");
         if (Seed < 0) errors.Add($"--seed must be >= 0, got {Seed}.");
-        if (Threads < 1 || Threads > Environment.ProcessorCount)
-            errors.Add($"--threads must be between 1 and the {Environment.ProcessorCount} available cores, got {Threads}.");
+        if (ThreadsProblem(Threads) is string threads) errors.Add(threads);
         if (string.IsNullOrWhiteSpace(Output)) errors.Add("--output must name a directory.");
         PositiveFinite(errors, "--lr", LearningRate);
         return errors;
     }
+
+    /// <summary>The problem with a <c>--threads</c> value (any command's), or null: between 1 and the available cores.</summary>
+    /// <param name="threads">The value.</param>
+    public static string? ThreadsProblem(int threads) => threads < 1 || threads > Environment.ProcessorCount
+        ? $"--threads must be between 1 and the {Environment.ProcessorCount} available cores, got {threads}."
+        : null;
 
     /// <summary>Adds "OPTION must be a positive integer, got V." unless <paramref name="value"/> &gt; 0.</summary>
     /// <param name="errors">The list of problems.</param>
